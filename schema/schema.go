@@ -1,0 +1,12 @@
+// Package schema holds the published JSON Schemas (draft 2020-12) of
+// Runway's file formats, for editors and for the parsers that enforce them.
+// It imports nothing.
+package schema
+
+import _ "embed"
+
+// Manifest is the JSON Schema of runway.yaml. The manifest package enforces
+// it; `runway schema` prints it.
+//
+//go:embed runway.schema.json
+var Manifest []byte
