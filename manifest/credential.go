@@ -14,12 +14,12 @@ import (
 var credentialPrefixes = []string{
 	"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xapp-", // Slack
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", // GitHub
-	"glpat-",                                    // GitLab
+	"glpat-",                                  // GitLab
 	"sk-", "sk_live_", "sk_test_", "rk_live_", // OpenAI, Stripe
 	"AIza", "ya29.", // Google
-	"SG.",                  // SendGrid
-	"eyJ",                  // a JSON Web Token
-	"-----BEGIN",           // a PEM private key
+	"SG.",                 // SendGrid
+	"eyJ",                 // a JSON Web Token
+	"-----BEGIN",          // a PEM private key
 	"https://", "http://", // a webhook URL carries its own token
 }
 
