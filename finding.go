@@ -48,6 +48,7 @@ type FindingKind string
 // Finding kinds.
 const (
 	KindManifest      FindingKind = "manifest"
+	KindBuild         FindingKind = "build"
 	KindLint          FindingKind = "lint"
 	KindTest          FindingKind = "test"
 	KindSecret        FindingKind = "secret"
@@ -55,6 +56,10 @@ const (
 	KindSAST          FindingKind = "sast"
 	KindPolicy        FindingKind = "policy"
 )
+
+// FindingKinds lists the kinds of findings, in the order a person deals
+// with them.
+var FindingKinds = []FindingKind{KindManifest, KindBuild, KindLint, KindTest, KindSecret, KindVulnerability, KindSAST, KindPolicy}
 
 // Severity ranks findings.
 type Severity string

@@ -68,6 +68,9 @@ const (
 	RoleAdmin     Role = "admin"
 )
 
+// Roles lists the platform roles.
+var Roles = []Role{RoleDeveloper, RoleTeamLead, RoleSecurity, RolePlatform, RoleAdmin}
+
 // CheckResult is how one check went.
 type CheckResult struct {
 	Name       string      `json:"name"`

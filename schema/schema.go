@@ -10,3 +10,14 @@ import _ "embed"
 //
 //go:embed runway.schema.json
 var Manifest []byte
+
+// Config is the JSON Schema of the CLI's config file.
+//
+//go:embed config.schema.json
+var Config []byte
+
+// CheckReport is the JSON Schema of the `runway check` report
+// (runway.check/v1), the contract with CI, the server and policy authors.
+//
+//go:embed check-report.schema.json
+var CheckReport []byte

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/check"
+	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/report"
+)
+
+type checkFlags struct {
+	format  string
+	out     string
+	timeout time.Duration
+	color   string
+	quiet   bool
+}
+
+func (a *app) checkCommand() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check [DIR]",
+		Short: "Run the gate on an app: the same checks as CI",
+		Long: "Run the gate on the app in DIR (default: the current folder): the manifest, the app's build, lint and test commands, " +
+			"and the decision. Artifacts (report.json, report.sarif, report.md, codequality.json, logs/) go to DIR/.runway/.\n\n" +
+			"Exit codes: 0 pass or needs approval, 1 blocked, 2 usage or configuration error, 3 internal error.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError(cmd, "runway check takes one folder.")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return a.check(cmd, dir, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "output format: text, json, markdown, sarif or github")
+	fl.StringVar(&f.out, "out", "", "folder for artifacts (default DIR/.runway)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "time limit for each check (default 10m, or check.timeout in the config)")
+	fl.StringVar(&f.color, "color", "", "colours in text output: auto, always or never")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not show progress while checks run")
+	return cmd
+}
+
+func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return err
+	}
+	if f.color != "" {
+		if err := config.ValidColor(f.color); err != nil {
+			return err
+		}
+	}
+	timeout := time.Duration(a.cfg.Check.Timeout)
+	if f.timeout > 0 {
+		timeout = f.timeout
+	}
+	runner := &check.Runner{
+		Checks:   a.checks(),
+		Timeout:  timeout,
+		Parallel: a.cfg.Check.Parallel,
+		Version:  version,
+	}
+	var progress *report.Progress
+	if !f.quiet {
+		progress = report.NewProgress(a.err, a.terminal(a.err), a.useColor(a.err, f.color))
+		runner.Observer = progress
+	}
+	rep, err := runner.Run(cmd.Context(), dir, f.out)
+	if progress != nil {
+		progress.Stop()
+	}
+	if err != nil {
+		return err
+	}
+	if err := report.WriteArtifacts(check.OutDir(dir, f.out), rep); err != nil {
+		return fmt.Errorf("write artifacts: %w", err)
+	}
+	opt := report.Options{Color: a.useColor(a.out, f.color)}
+	if format == report.GitHub && a.cfg.GitHubStepSummary != "" {
+		summary, err := os.OpenFile(a.cfg.GitHubStepSummary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("open GitHub step summary: %w", err)
+		}
+		defer summary.Close()
+		opt.GitHubSummary = summary
+	}
+	if err := report.Write(a.out, format, rep, opt); err != nil {
+		return err
+	}
+	if rep.Decision == runway.DecisionBlocked {
+		a.exit = exitBlocked
+	}
+	return nil
+}
+
+// checks are the gate's checks, in the order they are reported.
+func (a *app) checks() []runway.Check {
+	return []runway.Check{
+		check.Command{Step: check.Build, Env: a.cfg.Environ},
+		check.Command{Step: check.Lint, Env: a.cfg.Environ},
+		check.Command{Step: check.Test, Env: a.cfg.Environ},
+	}
+}

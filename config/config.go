@@ -1,0 +1,199 @@
+// Package config is the one place Runway reads its settings: defaults, then
+// a config file, then RUNWAY_* environment variables, each overriding the
+// one before; command-line flags override all of them in cmd/runway. It is
+// the only package that looks at the environment: everything else receives
+// explicit options.
+//
+// It imports the root package, schema and yamlfile; nothing else of Runway.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/schema"
+	"github.com/runwayhq/runway/yamlfile"
+)
+
+// Config is every setting of the CLI.
+type Config struct {
+	Check Check `json:"check"`
+	// Color is auto, always or never.
+	Color string `json:"color"`
+	// NoColor is true when NO_COLOR is set (see no-color.org); it wins
+	// over Color=auto.
+	NoColor bool `json:"-"`
+	// GitHubStepSummary is the file GitHub Actions reads the job summary
+	// from ($GITHUB_STEP_SUMMARY); empty outside Actions.
+	GitHubStepSummary string `json:"-"`
+	// Environ is the process environment with Runway's own variables
+	// removed: what the app's build, lint and test commands see, so the
+	// platform token never reaches an app's scripts.
+	Environ []string `json:"-"`
+	// File is the config file that was read, if any.
+	File string `json:"-"`
+}
+
+// Check configures `runway check`.
+type Check struct {
+	// Timeout bounds each check.
+	Timeout Duration `json:"timeout"`
+	// Parallel bounds how many checks run at once (0: one per CPU).
+	Parallel int `json:"parallel"`
+}
+
+// Duration is a time.Duration written as "90s" or "10m" in files and
+// variables.
+type Duration time.Duration
+
+// UnmarshalJSON reads "10m".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("a duration is text such as \"10m\"")
+	}
+	v, err := time.ParseDuration(s)
+	*d = Duration(v)
+	return err
+}
+
+// Default returns the built-in settings.
+func Default() Config {
+	return Config{Check: Check{Timeout: Duration(10 * time.Minute)}, Color: "auto"}
+}
+
+// Sources are where Load looks.
+type Sources struct {
+	// Environ is the process environment as KEY=VALUE.
+	Environ []string
+	// File is a config file named on the command line; when empty,
+	// RUNWAY_CONFIG is tried, then runway/config.yaml in the user's config
+	// folder ($XDG_CONFIG_HOME, else $HOME/.config) when it exists.
+	File string
+}
+
+// Load builds the configuration from defaults, the file and the
+// environment. Problems are EINVALID errors naming the file or variable.
+func Load(src Sources) (Config, error) {
+	cfg := Default()
+	env := envMap(src.Environ)
+	file, explicit := src.File, src.File != ""
+	if file == "" {
+		file, explicit = env["RUNWAY_CONFIG"], env["RUNWAY_CONFIG"] != ""
+	}
+	if file == "" {
+		file = userConfigFile(env)
+	}
+	if file != "" {
+		read, err := readFile(file, &cfg)
+		switch {
+		case err != nil && (explicit || !errors.Is(err, fs.ErrNotExist)):
+			return cfg, err
+		case read:
+			cfg.File = file
+		}
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return cfg, err
+	}
+	for _, kv := range src.Environ {
+		if !strings.HasPrefix(kv, "RUNWAY_") {
+			cfg.Environ = append(cfg.Environ, kv)
+		}
+	}
+	return cfg, nil
+}
+
+var compiled = sync.OnceValues(func() (*yamlfile.Schema, error) {
+	return yamlfile.CompileSchema("config.schema.json", schema.Config)
+})
+
+// readFile merges the file at path into cfg. It reports whether the file
+// existed.
+func readFile(path string, cfg *Config) (bool, error) {
+	doc, err := yamlfile.ReadFile(path, path, yamlfile.DefaultLimits)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, &runway.Error{Code: runway.EINVALID, Message: fmt.Sprintf("config file %s does not exist", path), Err: err}
+	}
+	if err != nil {
+		return true, &runway.Error{Code: runway.EINVALID, Message: "config file has problems", Err: err}
+	}
+	s, err := compiled()
+	if err != nil {
+		return true, err
+	}
+	if err := doc.Validate(s); err != nil {
+		return true, &runway.Error{Code: runway.EINVALID, Message: "config file has problems", Err: err}
+	}
+	return true, doc.Decode(cfg)
+}
+
+// applyEnv applies the RUNWAY_* variables and the few standard ones Runway
+// honours.
+func applyEnv(cfg *Config, env map[string]string) error {
+	bad := func(name, want string) error {
+		return runway.Errorf(runway.EINVALID, "%s=%q is not valid: it must be %s", name, env[name], want)
+	}
+	if v, ok := env["RUNWAY_CHECK_TIMEOUT"]; ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return bad("RUNWAY_CHECK_TIMEOUT", "a duration such as 10m")
+		}
+		cfg.Check.Timeout = Duration(d)
+	}
+	if v, ok := env["RUNWAY_CHECK_PARALLEL"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return bad("RUNWAY_CHECK_PARALLEL", "a whole number, 0 for one per CPU")
+		}
+		cfg.Check.Parallel = n
+	}
+	if v, ok := env["RUNWAY_COLOR"]; ok {
+		if err := ValidColor(v); err != nil {
+			return bad("RUNWAY_COLOR", "auto, always or never")
+		}
+		cfg.Color = v
+	}
+	_, cfg.NoColor = env["NO_COLOR"]
+	cfg.GitHubStepSummary = env["GITHUB_STEP_SUMMARY"]
+	return nil
+}
+
+// ValidColor reports whether v is a colour mode.
+func ValidColor(v string) error {
+	switch v {
+	case "auto", "always", "never":
+		return nil
+	}
+	return runway.Errorf(runway.EINVALID, "colour mode %q is not one of auto, always, never", v)
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// userConfigFile returns the default config file, as os.UserConfigDir
+// would find it on Unix, or "" without a home.
+func userConfigFile(env map[string]string) string {
+	dir := env["XDG_CONFIG_HOME"]
+	if dir == "" && env["HOME"] != "" {
+		dir = filepath.Join(env["HOME"], ".config")
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "runway", "config.yaml")
+}

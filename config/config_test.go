@@ -1,0 +1,106 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/config"
+)
+
+func write(t *testing.T, path, data string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLayering: defaults, then the file, then the environment.
+func TestLayering(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	write(t, filepath.Join(home, ".config", "runway", "config.yaml"), "check:\n  timeout: 90s\n  parallel: 3\ncolor: never\n")
+	tests := []struct {
+		name    string
+		environ []string
+		want    config.Check
+		color   string
+	}{
+		{"file only", nil, config.Check{Timeout: config.Duration(90 * time.Second), Parallel: 3}, "never"},
+		{"env over file", []string{"RUNWAY_CHECK_TIMEOUT=2m", "RUNWAY_COLOR=always"}, config.Check{Timeout: config.Duration(2 * time.Minute), Parallel: 3}, "always"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Load(config.Sources{Environ: append([]string{"HOME=" + home}, tt.environ...)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, cfg.Check); diff != "" {
+				t.Errorf("-want +got:\n%s", diff)
+			}
+			if cfg.Color != tt.color {
+				t.Errorf("color = %q, want %q", cfg.Color, tt.color)
+			}
+		})
+	}
+}
+
+func TestDefaultsWithoutFile(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(config.Sources{Environ: []string{"XDG_CONFIG_HOME=" + t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(config.Default().Check, cfg.Check); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}
+
+// TestEnvironForApps: the app's commands never see Runway's variables.
+func TestEnvironForApps(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(config.Sources{Environ: []string{"PATH=/bin", "RUNWAY_TOKEN=s3cr3t", "NO_COLOR=1", "GITHUB_STEP_SUMMARY=/tmp/s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"PATH=/bin", "NO_COLOR=1", "GITHUB_STEP_SUMMARY=/tmp/s"}, cfg.Environ); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+	if !cfg.NoColor || cfg.GitHubStepSummary != "/tmp/s" {
+		t.Errorf("standard variables not honoured: %+v", cfg)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := write(t, filepath.Join(dir, "bad.yaml"), "check:\n  timout: 5m\n")
+	tests := []struct {
+		name string
+		src  config.Sources
+		want string
+	}{
+		{"unknown key in file", config.Sources{File: bad}, "unknown key `timout` — did you mean `timeout`?"},
+		{"named file missing", config.Sources{File: filepath.Join(dir, "nope.yaml")}, "does not exist"},
+		{"RUNWAY_CONFIG missing", config.Sources{Environ: []string{"RUNWAY_CONFIG=" + filepath.Join(dir, "nope.yaml")}}, "does not exist"},
+		{"bad timeout", config.Sources{Environ: []string{"RUNWAY_CHECK_TIMEOUT=soon"}}, `RUNWAY_CHECK_TIMEOUT="soon" is not valid: it must be a duration such as 10m`},
+		{"bad parallel", config.Sources{Environ: []string{"RUNWAY_CHECK_PARALLEL=-1"}}, "RUNWAY_CHECK_PARALLEL"},
+		{"bad colour", config.Sources{Environ: []string{"RUNWAY_COLOR=blue"}}, "auto, always or never"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(tt.src)
+			if runway.ErrorCode(err) != runway.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v (code %q), want EINVALID containing %q", err, runway.ErrorCode(err), tt.want)
+			}
+		})
+	}
+}

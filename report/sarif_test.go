@@ -1,0 +1,254 @@
+package report
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/runwayhq/runway"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// The official SARIF 2.1.0 schema (draft-04), as Microsoft's jest-sarif
+// package ships it. It is fetched with npm into the user's cache, never
+// committed.
+const (
+	sarifSchemaPackage = "@microsoft/jest-sarif@1.0.0-beta.0"
+	sarifSchemaTarball = "microsoft-jest-sarif-1.0.0-beta.0.tgz"
+	sarifSchemaMember  = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
+	sarifSchemaSHA256  = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
+)
+
+// sarifSchema returns the SARIF 2.1.0 schema from the cache, fetching it
+// with `npm pack` on first use. It fails the test, never skips it: CI has
+// npm, and a SARIF file GitHub rejects is a broken release.
+func sarifSchema(t *testing.T) []byte {
+	t.Helper()
+	base, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatalf("no cache folder for the SARIF schema: %v", err)
+	}
+	dir := filepath.Join(base, "runway-test")
+	cached := filepath.Join(dir, filepath.Base(sarifSchemaMember))
+	if data, err := os.ReadFile(cached); err == nil && sha(data) == sarifSchemaSHA256 {
+		return data
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "npm", "pack", "--silent", sarifSchemaPackage)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cannot download the SARIF 2.1.0 schema: `npm pack %s` in %s failed: %v\n%s\n"+
+			"This test needs npm and access to the npm registry (registry.npmjs.org or your mirror).",
+			sarifSchemaPackage, dir, err, out)
+	}
+	data, err := untarMember(filepath.Join(dir, sarifSchemaTarball), sarifSchemaMember)
+	if err != nil {
+		t.Fatalf("read the SARIF schema from the npm package: %v", err)
+	}
+	if got := sha(data); got != sarifSchemaSHA256 {
+		t.Fatalf("the SARIF schema in %s has sha256 %s, want %s: the package changed or the download is corrupt", sarifSchemaTarball, got, sarifSchemaSHA256)
+	}
+	if err := replaceFile(cached, data); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func sha(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// untarMember returns one file of a .tgz.
+func untarMember(tgz, name string) ([]byte, error) {
+	f, err := os.Open(tgz)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s has no %s", tgz, name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.Name == name {
+			return io.ReadAll(io.LimitReader(tr, 4<<20))
+		}
+	}
+}
+
+// TestSARIFMatchesOfficialSchema validates every SARIF golden file against
+// the official SARIF 2.1.0 schema.
+func TestSARIFMatchesOfficialSchema(t *testing.T) {
+	t.Parallel()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(sarifSchema(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const url = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(url)
+	if err != nil {
+		t.Fatalf("compile the SARIF schema: %v", err)
+	}
+	files, err := filepath.Glob("testdata/*.sarif.golden")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("want at least 3 SARIF golden files, got %v (%v)", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(unmarshalJSON(t, data)); err != nil {
+			t.Errorf("%s is not valid SARIF 2.1.0:\n%v", f, err)
+		}
+	}
+	// The schema must be enforced, not merely loaded.
+	bad := bytes.Replace(must(os.ReadFile("testdata/blocked.sarif.golden")), []byte(`"level": "error"`), []byte(`"level": "fatal"`), 1)
+	if err := schema.Validate(unmarshalJSON(t, bad)); err == nil {
+		t.Error("the SARIF schema accepts a result with level fatal")
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// sarifLog is the part of a SARIF log the tests below read.
+type sarifLog struct {
+	Runs []struct {
+		Tool struct {
+			Driver struct {
+				Name  string
+				Rules []struct{ ID string }
+			}
+		}
+		Results []struct {
+			RuleID              string
+			RuleIndex           int
+			Level               string
+			PartialFingerprints map[string]string
+			Locations           []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct{ URI, URIBaseID string }
+					Region           *struct{ StartLine, StartColumn int }
+				}
+			}
+		}
+	}
+}
+
+// TestSARIFResults checks what code scanning relies on: one run, sorted
+// rules, each result pointing at its rule, its level, place and
+// fingerprint.
+func TestSARIFResults(t *testing.T) {
+	t.Parallel()
+	r := blocked()
+	r.Findings = append(r.Findings, runway.Finding{ID: "nofile", Kind: runway.KindPolicy, Severity: runway.SeverityMedium, Title: "No file"})
+	var b bytes.Buffer
+	if err := Write(&b, SARIF, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Runs) != 1 || log.Runs[0].Tool.Driver.Name != "runway" {
+		t.Fatalf("want one run by runway, got %+v", log.Runs)
+	}
+	run := log.Runs[0]
+	var ids []string
+	for _, rl := range run.Tool.Driver.Rules {
+		ids = append(ids, rl.ID)
+	}
+	if diff := cmp.Diff([]string{"js-insecure-random", "lint-failed", "manifest-schema", "policy", "slack-bot-token", "test-failed"}, ids); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+	type place struct {
+		Rule, Level, URI string
+		Line, Column     int
+		Fingerprint      string
+	}
+	var got []place
+	for _, res := range run.Results {
+		if rl := run.Tool.Driver.Rules[res.RuleIndex]; rl.ID != res.RuleID {
+			t.Errorf("result for %s points at rule %d (%s)", res.RuleID, res.RuleIndex, rl.ID)
+		}
+		loc := res.Locations[0].PhysicalLocation
+		if loc.ArtifactLocation.URIBaseID != "%SRCROOT%" {
+			t.Errorf("%s: uriBaseId %q", res.RuleID, loc.ArtifactLocation.URIBaseID)
+		}
+		p := place{Rule: res.RuleID, Level: res.Level, URI: loc.ArtifactLocation.URI, Fingerprint: res.PartialFingerprints["runwayFindingId/v1"]}
+		if loc.Region != nil {
+			p.Line, p.Column = loc.Region.StartLine, loc.Region.StartColumn
+		}
+		got = append(got, p)
+	}
+	want := []place{
+		{"manifest-schema", "error", "runway.yaml", 2, 1, "6b1d0c2e9f3a4b5c"},
+		{"manifest-schema", "error", "runway.yaml", 5, 7, "0f4e2a9d7c1b3e5a"},
+		{"lint-failed", "error", "runway.yaml", 0, 0, "9a8b7c6d5e4f3a2b"},
+		{"test-failed", "error", "runway.yaml", 0, 0, "1c2d3e4f5a6b7c8d"},
+		{"slack-bot-token", "error", "src/config,%20old.js", 3, 18, "5e6f7a8b9c0d1e2f"},
+		{"js-insecure-random", "note", "src/token.js", 4, 10, "3a4b5c6d7e8f9a0b"},
+		{"policy", "warning", "runway.yaml", 0, 0, "nofile"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
+
+func TestSARIFLevel(t *testing.T) {
+	t.Parallel()
+	tests := map[runway.Severity]string{
+		runway.SeverityCritical: "error", runway.SeverityHigh: "error", runway.SeverityMedium: "warning",
+		runway.SeverityLow: "note", runway.SeverityInfo: "note", "bogus": "warning",
+	}
+	for sev, want := range tests {
+		if got := sarifLevel(sev); got != want {
+			t.Errorf("sarifLevel(%q) = %q, want %q", sev, got, want)
+		}
+	}
+}
+
+func TestRuleName(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{"manifest-schema": "ManifestSchema", "microapp.risk/sbom_signoff": "MicroappRiskSbomSignoff", "GO-2023-2102": "GO20232102", "x": "X"}
+	for id, want := range tests {
+		if got := ruleName(id); got != want {
+			t.Errorf("ruleName(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
