@@ -24,6 +24,11 @@ type CheckOutcome struct {
 	Status   CheckStatus
 	Summary  string
 	Findings []Finding
+	// Details are facts policy may use (the vulnerability database's age,
+	// the number of files scanned), as JSON-friendly values.
+	Details map[string]any
+	// SBOM is set by the check that wrote the SBOM files.
+	SBOM *SBOMSummary
 }
 
 // Workspace is what checks share: the app's folder, its manifest and where
@@ -35,6 +40,10 @@ type Workspace struct {
 	OutDir string
 	// Manifest is the parsed runway.yaml; nil when it is missing or invalid.
 	Manifest *Manifest
+	// Inventory returns the app's dependencies. It is computed once, on
+	// first use, and shared by every check that calls it; nil when no
+	// inventory source is wired.
+	Inventory func() (*Inventory, error)
 }
 
 // Decider turns a report's checks and findings into a decision, a tier, the

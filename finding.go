@@ -26,6 +26,20 @@ type Finding struct {
 	Package  *Package  `json:"package"`
 	Fix      string    `json:"fix"`
 	Blocking bool      `json:"blocking"`
+	// Suppression, when set, records why the finding is accepted; a
+	// suppressed finding never blocks.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression is an accepted finding: who accepted it, why, and until when.
+type Suppression struct {
+	// Source is where it was accepted: "runway.allow.yaml" or the file and
+	// line of an inline `runway:allow` comment.
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+	// Expires is the last day it applies (YYYY-MM-DD); empty for inline
+	// comments, which live with the code they excuse.
+	Expires string `json:"expires,omitempty"`
 }
 
 // Advisory identifies a published vulnerability.

@@ -79,6 +79,9 @@ type CheckResult struct {
 	Summary    string      `json:"summary"`
 	// Log is the captured output, relative to the app's root folder.
 	Log string `json:"log,omitempty"`
+	// Details are facts the check reports for policy, such as the age of
+	// the vulnerability database.
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // CheckStatus is the outcome of a check.

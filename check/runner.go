@@ -45,6 +45,9 @@ type Runner struct {
 	Version string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Inventory, when set, lists the app's dependencies. The runner calls
+	// it at most once per run, when the first check asks for it.
+	Inventory func(dir string) (*runway.Inventory, error)
 }
 
 // DefaultTimeout bounds a check when the Runner sets none.
@@ -62,6 +65,9 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 	ws, err := workspace(dir, outDir)
 	if err != nil {
 		return nil, err
+	}
+	if r.Inventory != nil {
+		ws.Inventory = sync.OnceValues(func() (*runway.Inventory, error) { return r.Inventory(ws.Dir) })
 	}
 	if err := validate(r.Checks); err != nil {
 		return nil, err
@@ -82,6 +88,9 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 	for _, o := range r.runAll(ctx, ws, now) {
 		rep.Checks = append(rep.Checks, o.result)
 		rep.Findings = append(rep.Findings, o.findings...)
+		if o.sbom != nil {
+			rep.SBOM = o.sbom
+		}
 	}
 	sortFindings(rep.Findings)
 	decider := r.Decider
@@ -146,6 +155,7 @@ func validate(checks []runway.Check) error {
 type outcome struct {
 	result   runway.CheckResult
 	findings []runway.Finding
+	sbom     *runway.SBOMSummary
 	// broken is true when dependents must not run: the check failed, or
 	// was skipped because something it needs is broken.
 	broken bool
@@ -185,7 +195,10 @@ func (r *Runner) runAll(ctx context.Context, ws *runway.Workspace, now func() ti
 			}
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			o.result, o.findings = r.observe(r.runOne(ctx, c, ws, now))
+			var out runway.CheckOutcome
+			o.result, out = r.runOne(ctx, c, ws, now)
+			o.findings, o.sbom = out.Findings, out.SBOM
+			r.observe(o.result, nil)
 			o.broken = o.result.Status == runway.StatusFail || o.result.Status == runway.StatusError
 		}(c, list[i])
 	}
@@ -195,7 +208,7 @@ func (r *Runner) runAll(ctx context.Context, ws *runway.Workspace, now func() ti
 
 // runOne runs a check with its timeout and its log, turning a panic or an
 // overrun into an error result.
-func (r *Runner) runOne(ctx context.Context, c runway.Check, ws *runway.Workspace, now func() time.Time) (res runway.CheckResult, findings []runway.Finding) {
+func (r *Runner) runOne(ctx context.Context, c runway.Check, ws *runway.Workspace, now func() time.Time) (res runway.CheckResult, out runway.CheckOutcome) {
 	if r.Observer != nil {
 		r.Observer.CheckStarted(c.Name())
 	}
@@ -208,18 +221,18 @@ func (r *Runner) runOne(ctx context.Context, c runway.Check, ws *runway.Workspac
 	start := now()
 	log, err := openLog(ws, c.Name())
 	if err != nil {
-		return runway.CheckResult{Name: c.Name(), Status: runway.StatusError, Summary: err.Error()}, nil
+		return runway.CheckResult{Name: c.Name(), Status: runway.StatusError, Summary: err.Error()}, out
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			res = runway.CheckResult{Name: c.Name(), Status: runway.StatusError, Summary: fmt.Sprintf("The check crashed (%v). This is a bug in Runway; please report it with the log.", p)}
-			findings = nil
+			out = runway.CheckOutcome{}
 		}
 		res.DurationMS = now().Sub(start).Milliseconds()
 		res.Log = log.close()
 	}()
-	out := c.Run(ctx, ws, log)
-	res = runway.CheckResult{Name: c.Name(), Status: out.Status, Summary: out.Summary}
+	out = c.Run(ctx, ws, log)
+	res = runway.CheckResult{Name: c.Name(), Status: out.Status, Summary: out.Summary, Details: out.Details}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		res.Status = runway.StatusError
 		res.Summary = fmt.Sprintf("Stopped after %s, the time limit for a check. Make it faster, or raise the limit with --timeout.", timeout)
@@ -227,7 +240,7 @@ func (r *Runner) runOne(ctx context.Context, c runway.Check, ws *runway.Workspac
 	for i := range out.Findings {
 		out.Findings[i].Check = c.Name()
 	}
-	return res, out.Findings
+	return res, out
 }
 
 func (r *Runner) observe(res runway.CheckResult, findings []runway.Finding) (runway.CheckResult, []runway.Finding) {

@@ -86,9 +86,9 @@ func (a *app) rootCommand() *cobra.Command {
 		Short: "Ship small internal web apps to production safely",
 		Long: "Runway takes a micro app from a curated template to production: " +
 			"`runway new` starts one, `runway check` runs the same checks as CI.",
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		Version:           version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.started = true
 			return a.loadConfig()
