@@ -24,7 +24,9 @@ import (
 
 // Config is every setting of the CLI.
 type Config struct {
-	Check Check `json:"check"`
+	Check  Check  `json:"check"`
+	Vuln   Vuln   `json:"vuln"`
+	Policy Policy `json:"policy"`
 	// Color is auto, always or never.
 	Color string `json:"color"`
 	// NoColor is true when NO_COLOR is set (see no-color.org); it wins
@@ -47,6 +49,26 @@ type Check struct {
 	Timeout Duration `json:"timeout"`
 	// Parallel bounds how many checks run at once (0: one per CPU).
 	Parallel int `json:"parallel"`
+}
+
+// Vuln configures the offline vulnerability database.
+type Vuln struct {
+	// DB is the database folder (default: the user's cache folder's
+	// runway/vulndb).
+	DB string `json:"db"`
+	// Mirror is the base URL `runway db update` downloads the OSV
+	// archives from (ECOSYSTEM/all.zip under it). No default: the
+	// platform team sets its mirror.
+	Mirror string `json:"mirror"`
+}
+
+// Policy configures policy as code.
+type Policy struct {
+	// Dirs are folders or bundle archives of the organisation's policies,
+	// evaluated beside the built-in ones.
+	Dirs []string `json:"dirs"`
+	// Exceptions is a file of time-limited policy exceptions.
+	Exceptions string `json:"exceptions"`
 }
 
 // Duration is a time.Duration written as "90s" or "10m" in files and
@@ -102,6 +124,9 @@ func Load(src Sources) (Config, error) {
 	}
 	if err := applyEnv(&cfg, env); err != nil {
 		return cfg, err
+	}
+	if cfg.Vuln.DB == "" {
+		cfg.Vuln.DB = defaultVulnDB(env)
 	}
 	for _, kv := range src.Environ {
 		if !strings.HasPrefix(kv, "RUNWAY_") {
@@ -161,6 +186,18 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		}
 		cfg.Color = v
 	}
+	if v, ok := env["RUNWAY_VULN_DB"]; ok {
+		cfg.Vuln.DB = v
+	}
+	if v, ok := env["RUNWAY_VULN_MIRROR"]; ok {
+		cfg.Vuln.Mirror = v
+	}
+	if v, ok := env["RUNWAY_POLICY"]; ok {
+		cfg.Policy.Dirs = filepath.SplitList(v)
+	}
+	if v, ok := env["RUNWAY_POLICY_EXCEPTIONS"]; ok {
+		cfg.Policy.Exceptions = v
+	}
 	_, cfg.NoColor = env["NO_COLOR"]
 	cfg.GitHubStepSummary = env["GITHUB_STEP_SUMMARY"]
 	return nil
@@ -183,6 +220,19 @@ func envMap(environ []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// defaultVulnDB returns the database folder under the user's cache folder
+// ($XDG_CACHE_HOME, else $HOME/.cache), or "" without a home.
+func defaultVulnDB(env map[string]string) string {
+	dir := env["XDG_CACHE_HOME"]
+	if dir == "" && env["HOME"] != "" {
+		dir = filepath.Join(env["HOME"], ".cache")
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "runway", "vulndb")
 }
 
 // userConfigFile returns the default config file, as os.UserConfigDir
