@@ -23,7 +23,7 @@ var allowedImports = map[string][]string{
 	"config":     {"", "schema", "yamlfile"},
 	"templates":  {"", "manifest"},
 	"report":     {""},
-	"check":      {"", "manifest", "yamlfile"},
+	"check":      {"", "manifest", "schema", "yamlfile"},
 	"cmd/runway": {"*"},
 }
 

@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/runwayhq/runway"
@@ -12,10 +13,11 @@ import (
 
 const manifestCheck = "manifest"
 
-// manifestStep reads runway.yaml into ws.Manifest before any check runs:
-// every other check may rely on it, and a problem in it is explained like
-// any other finding.
-func (r *Runner) manifestStep(ws *runway.Workspace, now func() time.Time) (runway.CheckResult, []runway.Finding) {
+// manifestStep reads runway.yaml into ws.Manifest, and the accepted
+// findings of runway.allow.yaml, before any check runs: every other check
+// may rely on them, and a problem in them is explained like any other
+// finding.
+func (r *Runner) manifestStep(ws *runway.Workspace, now func() time.Time) (runway.CheckResult, []runway.Finding, []allowEntry) {
 	if r.Observer != nil {
 		r.Observer.CheckStarted(manifestCheck)
 	}
@@ -48,11 +50,24 @@ func (r *Runner) manifestStep(ws *runway.Workspace, now func() time.Time) (runwa
 		res.Status = runway.StatusError
 		res.Summary = fmt.Sprintf("runway.yaml could not be read: %v", err)
 	}
+	entries, problems, err := loadAllow(ws.Dir, now())
+	switch {
+	case err != nil:
+		res.Status = runway.StatusError
+		res.Summary = fmt.Sprintf("%s could not be read: %v", AllowFile, err)
+	case len(problems) > 0:
+		res.Status = runway.StatusFail
+		res.Summary = strings.TrimSpace(res.Summary + fmt.Sprintf(" %s has %s.", AllowFile, plural(len(problems), "problem")))
+		findings = append(findings, problems...)
+	case len(entries) > 0:
+		res.Summary += fmt.Sprintf(" %s accepts %s.", AllowFile, plural(len(entries), "finding"))
+	}
 	for i := range findings {
 		findings[i].Check = manifestCheck
 	}
 	res.DurationMS = now().Sub(start).Milliseconds()
-	return r.observe(res, findings)
+	res, findings = r.observe(res, findings)
+	return res, findings, entries
 }
 
 func problemFinding(file string, p yamlfile.Problem) runway.Finding {

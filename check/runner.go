@@ -79,7 +79,7 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 		ApprovalsRequired: []runway.Role{},
 		Findings:          []runway.Finding{},
 	}
-	res, findings := r.manifestStep(ws, now)
+	res, findings, accepted := r.manifestStep(ws, now)
 	rep.Checks = append(rep.Checks, res)
 	rep.Findings = append(rep.Findings, findings...)
 	if ws.Manifest != nil {
@@ -92,6 +92,7 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 			rep.SBOM = o.sbom
 		}
 	}
+	rep.Findings = append(rep.Findings, suppress(ws, accepted, rep.Findings, now())...)
 	sortFindings(rep.Findings)
 	decider := r.Decider
 	if decider == nil {

@@ -21,3 +21,8 @@ var Config []byte
 //
 //go:embed check-report.schema.json
 var CheckReport []byte
+
+// Allow is the JSON Schema of runway.allow.yaml, the accepted findings.
+//
+//go:embed allow.schema.json
+var Allow []byte
