@@ -104,3 +104,32 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestVulnAndPolicySettings(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	cfg, err := config.Load(config.Sources{Environ: []string{"HOME=" + home}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(home, ".cache", "runway", "vulndb"); cfg.Vuln.DB != want {
+		t.Errorf("default vulnerability database = %q, want %q", cfg.Vuln.DB, want)
+	}
+	cfg, err = config.Load(config.Sources{Environ: []string{
+		"HOME=" + home, "RUNWAY_VULN_DB=/srv/osv", "RUNWAY_VULN_MIRROR=http://mirror.internal/osv",
+		"RUNWAY_POLICY=/etc/runway/policies:/srv/bundle.tar.gz", "RUNWAY_POLICY_EXCEPTIONS=/etc/runway/exceptions.yaml",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Config{
+		Vuln:   config.Vuln{DB: "/srv/osv", Mirror: "http://mirror.internal/osv"},
+		Policy: config.Policy{Dirs: []string{"/etc/runway/policies", "/srv/bundle.tar.gz"}, Exceptions: "/etc/runway/exceptions.yaml"},
+	}
+	if diff := cmp.Diff(want.Vuln, cfg.Vuln); diff != "" {
+		t.Errorf("vuln -want +got:\n%s", diff)
+	}
+	if diff := cmp.Diff(want.Policy, cfg.Policy); diff != "" {
+		t.Errorf("policy -want +got:\n%s", diff)
+	}
+}
