@@ -40,8 +40,8 @@ type Workspace struct {
 	OutDir string
 	// Manifest is the parsed runway.yaml; nil when it is missing or invalid.
 	Manifest *Manifest
-	// Inventory returns the app's dependencies. It is computed once, on
-	// first use, and shared by every check that calls it; nil when no
+	// Inventory returns the app's dependencies, read once before the
+	// checks start and shared by every check that calls it; nil when no
 	// inventory source is wired.
 	Inventory func() (*Inventory, error)
 }

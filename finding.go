@@ -18,9 +18,12 @@ type Finding struct {
 	Title    string      `json:"title"`
 	Message  string      `json:"message"`
 	// File is relative to the app's root folder, with forward slashes.
-	File     string    `json:"file"`
-	Line     int       `json:"line"`
-	Column   int       `json:"column,omitempty"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
+	// Commit, when set, is the commit the finding was seen in: File and
+	// Line then refer to that commit, not to the working tree.
+	Commit   string    `json:"commit,omitempty"`
 	Rule     string    `json:"rule"`
 	Advisory *Advisory `json:"advisory"`
 	Package  *Package  `json:"package"`

@@ -206,7 +206,7 @@ const maxInlineScan = 4 << 20
 // inline returns the suppression an inline comment grants f, or, when a
 // comment names f but gives no reason, where that comment is.
 func (l *fileLines) inline(f *runway.Finding) (s *runway.Suppression, noReason string) {
-	if f.File == "" || f.Line <= 0 || !filepath.IsLocal(filepath.FromSlash(f.File)) {
+	if f.File == "" || f.Line <= 0 || f.Commit != "" || !filepath.IsLocal(filepath.FromSlash(f.File)) {
 		return nil, ""
 	}
 	lines := l.read(f.File)

@@ -46,7 +46,9 @@ type Runner struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Inventory, when set, lists the app's dependencies. The runner calls
-	// it at most once per run, when the first check asks for it.
+	// it once per run, before any check starts, so that every check sees
+	// the app as it was given, not halfway through a build that reinstalls
+	// its dependencies.
 	Inventory func(dir string) (*runway.Inventory, error)
 }
 
@@ -67,7 +69,8 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 		return nil, err
 	}
 	if r.Inventory != nil {
-		ws.Inventory = sync.OnceValues(func() (*runway.Inventory, error) { return r.Inventory(ws.Dir) })
+		inv, err := r.Inventory(ws.Dir)
+		ws.Inventory = func() (*runway.Inventory, error) { return inv, err }
 	}
 	if err := validate(r.Checks); err != nil {
 		return nil, err

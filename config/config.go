@@ -49,6 +49,10 @@ type Check struct {
 	Timeout Duration `json:"timeout"`
 	// Parallel bounds how many checks run at once (0: one per CPU).
 	Parallel int `json:"parallel"`
+	// CacheDir holds results that can be reused between runs (the secrets
+	// scan of unchanged files); empty disables caching. It must lie outside
+	// the app's folder, where anyone who can commit could forge it.
+	CacheDir string `json:"cache_dir"`
 }
 
 // Vuln configures the offline vulnerability database.
@@ -126,7 +130,10 @@ func Load(src Sources) (Config, error) {
 		return cfg, err
 	}
 	if cfg.Vuln.DB == "" {
-		cfg.Vuln.DB = defaultVulnDB(env)
+		cfg.Vuln.DB = cacheDir(env, "vulndb")
+	}
+	if _, set := env["RUNWAY_CHECK_CACHE_DIR"]; !set && cfg.Check.CacheDir == "" {
+		cfg.Check.CacheDir = cacheDir(env, "check")
 	}
 	for _, kv := range src.Environ {
 		if !strings.HasPrefix(kv, "RUNWAY_") {
@@ -180,6 +187,9 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		}
 		cfg.Check.Parallel = n
 	}
+	if v, ok := env["RUNWAY_CHECK_CACHE_DIR"]; ok {
+		cfg.Check.CacheDir = v
+	}
 	if v, ok := env["RUNWAY_COLOR"]; ok {
 		if err := ValidColor(v); err != nil {
 			return bad("RUNWAY_COLOR", "auto, always or never")
@@ -222,9 +232,9 @@ func envMap(environ []string) map[string]string {
 	return m
 }
 
-// defaultVulnDB returns the database folder under the user's cache folder
-// ($XDG_CACHE_HOME, else $HOME/.cache), or "" without a home.
-func defaultVulnDB(env map[string]string) string {
+// cacheDir returns the folder name under the user's cache folder
+// ($XDG_CACHE_HOME, else $HOME/.cache)/runway, or "" without a home.
+func cacheDir(env map[string]string, name string) string {
 	dir := env["XDG_CACHE_HOME"]
 	if dir == "" && env["HOME"] != "" {
 		dir = filepath.Join(env["HOME"], ".cache")
@@ -232,7 +242,7 @@ func defaultVulnDB(env map[string]string) string {
 	if dir == "" {
 		return ""
 	}
-	return filepath.Join(dir, "runway", "vulndb")
+	return filepath.Join(dir, "runway", name)
 }
 
 // userConfigFile returns the default config file, as os.UserConfigDir

@@ -34,8 +34,8 @@ func TestLayering(t *testing.T) {
 		want    config.Check
 		color   string
 	}{
-		{"file only", nil, config.Check{Timeout: config.Duration(90 * time.Second), Parallel: 3}, "never"},
-		{"env over file", []string{"RUNWAY_CHECK_TIMEOUT=2m", "RUNWAY_COLOR=always"}, config.Check{Timeout: config.Duration(2 * time.Minute), Parallel: 3}, "always"},
+		{"file only", nil, config.Check{Timeout: config.Duration(90 * time.Second), Parallel: 3, CacheDir: filepath.Join(home, ".cache", "runway", "check")}, "never"},
+		{"env over file", []string{"RUNWAY_CHECK_TIMEOUT=2m", "RUNWAY_COLOR=always", "RUNWAY_CHECK_CACHE_DIR="}, config.Check{Timeout: config.Duration(2 * time.Minute), Parallel: 3}, "always"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,11 +15,14 @@ import (
 type group struct {
 	Action   string
 	Findings []runway.Finding
+	// unit counts the findings: "problem", or "package" once the
+	// vulnerabilities of each package are merged into one item.
+	unit string
 }
 
 // Title reads like "Correct runway.yaml (3 problems)".
 func (g group) Title() string {
-	return fmt.Sprintf("%s (%s)", g.Action, plural(len(g.Findings), "problem"))
+	return fmt.Sprintf("%s (%s)", g.Action, plural(len(g.Findings), cmp.Or(g.unit, "problem")))
 }
 
 // actions maps each kind of finding to what a person does about it, in the
@@ -62,8 +66,13 @@ func groupFindings(fs []runway.Finding) []group {
 	}
 	var out []group
 	for _, a := range actions {
-		if len(byAction[a.action]) > 0 {
-			out = append(out, group{Action: a.action, Findings: bySeverity(byAction[a.action])})
+		fs := byAction[a.action]
+		switch {
+		case len(fs) == 0:
+		case a.kind == runway.KindVulnerability:
+			out = append(out, group{Action: a.action, Findings: bySeverity(perPackage(fs)), unit: "package"})
+		default:
+			out = append(out, group{Action: a.action, Findings: bySeverity(fs)})
 		}
 	}
 	if others := byAction[otherAction]; len(others) > 0 {
@@ -258,4 +267,71 @@ func unexplained(r *runway.Report) []runway.CheckResult {
 		}
 	}
 	return out
+}
+
+// perPackage merges the vulnerability findings of each package version into
+// one item, since one upgrade fixes them together: a person upgrades
+// packages, not advisories. Findings without a package stay as they are.
+func perPackage(fs []runway.Finding) []runway.Finding {
+	type key struct{ eco, name, version string }
+	index := map[key]int{}
+	var out []runway.Finding
+	var advisories [][]runway.Finding
+	for _, f := range fs {
+		if f.Package == nil {
+			out = append(out, f)
+			advisories = append(advisories, nil)
+			continue
+		}
+		k := key{f.Package.Ecosystem, f.Package.Name, f.Package.Version}
+		i, seen := index[k]
+		if !seen {
+			i = len(out)
+			index[k] = i
+			out = append(out, f)
+			advisories = append(advisories, nil)
+		}
+		advisories[i] = append(advisories[i], f)
+	}
+	for i, list := range advisories {
+		if len(list) > 1 {
+			out[i] = mergeAdvisories(list)
+		}
+	}
+	return out
+}
+
+// mergeAdvisories makes one item of several advisories on one package: the
+// most severe sets the severity, each advisory gets a line, and the fix is
+// the one that fixes them all (each finding's fix already names the
+// smallest upgrade covering every advisory of its package).
+func mergeAdvisories(list []runway.Finding) runway.Finding {
+	list = bySeverity(list)
+	m := list[0]
+	p := m.Package
+	m.Title = fmt.Sprintf("%s %s has %d known vulnerabilities", p.Name, p.Version, len(list))
+	lines := make([]string, len(list))
+	for i, f := range list {
+		id := f.Rule
+		if f.Advisory != nil && f.Advisory.ID != "" {
+			id = f.Advisory.ID
+			if len(f.Advisory.Aliases) > 0 {
+				id += " (" + strings.Join(f.Advisory.Aliases, ", ") + ")"
+			}
+		}
+		lines[i] = fmt.Sprintf("- %s, %s: %s", id, f.Severity, advisoryTitle(f))
+	}
+	m.Message = strings.Join(lines, "\n")
+	m.Advisory = nil
+	m.Package = &runway.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version}
+	return m
+}
+
+// advisoryTitle is what the advisory says is wrong, without the package
+// name and version the merged item already shows.
+func advisoryTitle(f runway.Finding) string {
+	if _, after, ok := strings.Cut(f.Title, "known vulnerability: "); ok {
+		return after
+	}
+	return f.Title
 }

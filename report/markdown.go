@@ -62,7 +62,7 @@ func (m mdWriter) decision(r *runway.Report) {
 		m.line("")
 	}
 	if r.Decision == runway.DecisionNeedsApproval {
-		m.line("**Next:** submit it with `runway submit`; Runway asks the approvers and tells you their answer.\n")
+		m.line("**Next:** nothing blocks it; before it goes to staging or production the approvers above must say yes.\n")
 	}
 }
 

@@ -83,7 +83,7 @@ func (t textWriter) decision(r *runway.Report) {
 		t.line("  • %s", reason)
 	}
 	if r.Decision == runway.DecisionNeedsApproval {
-		t.line("Next: submit it with `runway submit`; Runway asks the approvers and tells you their answer.")
+		t.line("Next: nothing blocks it; before it goes to staging or production the approvers above must say yes.")
 	}
 }
 

@@ -26,3 +26,9 @@ var CheckReport []byte
 //
 //go:embed allow.schema.json
 var Allow []byte
+
+// PolicyExceptions is the JSON Schema of the policy exceptions file that
+// `runway check --exceptions` reads.
+//
+//go:embed policy-exceptions.schema.json
+var PolicyExceptions []byte

@@ -104,6 +104,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.templatesCommand(),
 		a.schemaCommand(),
 		a.versionCommand(),
+		a.dbCommand(),
+		a.policyCommand(),
 	)
 	return root
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,7 +12,13 @@ import (
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/check"
 	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/report"
+	"github.com/runwayhq/runway/scanner/inventory"
+	"github.com/runwayhq/runway/scanner/osv"
+	"github.com/runwayhq/runway/scanner/sast"
+	"github.com/runwayhq/runway/scanner/sbom"
+	"github.com/runwayhq/runway/scanner/secrets"
 )
 
 type checkFlags struct {
@@ -19,6 +27,18 @@ type checkFlags struct {
 	timeout time.Duration
 	color   string
 	quiet   bool
+	// history also scans the git history for secrets; vendored also scans
+	// node_modules and vendor.
+	history, vendored bool
+	// sarif are other tools' results to merge into the findings.
+	sarif []string
+	// vulnDB is the vulnerability database folder.
+	vulnDB string
+	// policies and exceptions replace the config's; environment is what
+	// the decision is for.
+	policies    []string
+	exceptions  string
+	environment string
 }
 
 func (a *app) checkCommand() *cobra.Command {
@@ -27,7 +47,9 @@ func (a *app) checkCommand() *cobra.Command {
 		Use:   "check [DIR]",
 		Short: "Run the gate on an app: the same checks as CI",
 		Long: "Run the gate on the app in DIR (default: the current folder): the manifest, the app's build, lint and test commands, " +
-			"and the decision. Artifacts (report.json, report.sarif, report.md, codequality.json, logs/) go to DIR/.runway/.\n\n" +
+			"secrets, vulnerable dependencies (offline, see `runway db`), risky code, the SBOM, and then policy as code decides " +
+			"the tier, the approvals and whether anything blocks. Artifacts (report.json, report.sarif, report.md, codequality.json, " +
+			"sbom.cdx.json, sbom.spdx.json, policy-input.json, logs/) go to DIR/.runway/.\n\n" +
 			"Exit codes: 0 pass or needs approval, 1 blocked, 2 usage or configuration error, 3 internal error.",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -49,6 +71,13 @@ func (a *app) checkCommand() *cobra.Command {
 	fl.DurationVar(&f.timeout, "timeout", 0, "time limit for each check (default 10m, or check.timeout in the config)")
 	fl.StringVar(&f.color, "color", "", "colours in text output: auto, always or never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not show progress while checks run")
+	fl.BoolVar(&f.history, "history", false, "also look for secrets in the whole git history")
+	fl.BoolVar(&f.vendored, "include-vendored", false, "also scan node_modules and vendor folders for secrets")
+	fl.StringArrayVar(&f.policies, "policy", nil, "a folder or bundle archive of the organisation's policies, evaluated beside the built-in ones; repeatable (default: policy.dirs in the config, or RUNWAY_POLICY)")
+	fl.StringVar(&f.exceptions, "exceptions", "", "a file of time-limited policy exceptions (default: policy.exceptions in the config)")
+	fl.StringVar(&f.environment, "environment", "production", "what the decision is for: sandbox, staging or production")
+	fl.StringVar(&f.vulnDB, "vuln-db", "", "vulnerability database folder (default: RUNWAY_VULN_DB, vuln.db in the config, or ~/.cache/runway/vulndb)")
+	fl.StringArrayVar(&f.sarif, "sarif", nil, "merge another tool's SARIF results (Semgrep, CodeQL, ESLint) into the findings; repeatable")
 	return cmd
 }
 
@@ -56,6 +85,11 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 	format, err := report.ParseFormat(f.format)
 	if err != nil {
 		return err
+	}
+	for i, s := range f.sarif {
+		if f.sarif[i], err = filepath.Abs(s); err != nil {
+			return err
+		}
 	}
 	if f.color != "" {
 		if err := config.ValidColor(f.color); err != nil {
@@ -66,11 +100,25 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 	if f.timeout > 0 {
 		timeout = f.timeout
 	}
+	policies := a.cfg.Policy.Dirs
+	if len(f.policies) > 0 {
+		policies = f.policies
+	}
+	engine, err := opa.New(cmd.Context(), opa.Options{
+		Policies:    policies,
+		Exceptions:  cmp.Or(f.exceptions, a.cfg.Policy.Exceptions),
+		Environment: f.environment,
+	})
+	if err != nil {
+		return err
+	}
 	runner := &check.Runner{
-		Checks:   a.checks(),
-		Timeout:  timeout,
-		Parallel: a.cfg.Check.Parallel,
-		Version:  version,
+		Checks:    a.checks(f),
+		Decider:   engine,
+		Timeout:   timeout,
+		Parallel:  a.cfg.Check.Parallel,
+		Version:   version,
+		Inventory: inventory.Scan,
 	}
 	var progress *report.Progress
 	if !f.quiet {
@@ -106,10 +154,14 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 }
 
 // checks are the gate's checks, in the order they are reported.
-func (a *app) checks() []runway.Check {
+func (a *app) checks(f checkFlags) []runway.Check {
 	return []runway.Check{
 		check.Command{Step: check.Build, Env: a.cfg.Environ},
 		check.Command{Step: check.Lint, Env: a.cfg.Environ},
 		check.Command{Step: check.Test, Env: a.cfg.Environ},
+		secrets.New(secrets.Options{History: f.history, IncludeVendored: f.vendored, CacheDir: a.cfg.Check.CacheDir}),
+		osv.New(osv.Options{DB: cmp.Or(f.vulnDB, a.cfg.Vuln.DB)}),
+		sast.New(sast.Options{SARIF: f.sarif}),
+		sbom.New(sbom.Options{Version: version}),
 	}
 }

@@ -1,0 +1,14 @@
+module example.com/expense-approvals
+
+go 1.22.0
+
+require (
+	github.com/google/uuid v1.6.0
+	github.com/spf13/cobra v1.10.2
+	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+)

@@ -1,0 +1,5 @@
+package debugmode
+
+import "net/http"
+
+func mux() *http.ServeMux { return http.NewServeMux() }

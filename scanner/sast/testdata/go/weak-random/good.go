@@ -1,0 +1,7 @@
+package weakrandom
+
+import "crypto/rand"
+
+func resetTokenSafe() string {
+	return rand.Text()
+}
