@@ -15,7 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +47,9 @@ type Runner struct {
 	Version string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Skip names checks not to run; they are reported as skipped, so that
+	// policy knows they did not run.
+	Skip []string
 	// Inventory, when set, lists the app's dependencies. The runner calls
 	// it once per run, before any check starts, so that every check sees
 	// the app as it was given, not halfway through a build that reinstalls
@@ -72,7 +77,7 @@ func (r *Runner) Run(ctx context.Context, dir, outDir string) (*runway.Report, e
 		inv, err := r.Inventory(ws.Dir)
 		ws.Inventory = func() (*runway.Inventory, error) { return inv, err }
 	}
-	if err := validate(r.Checks); err != nil {
+	if err := validate(r.Checks, r.Skip); err != nil {
 		return nil, err
 	}
 	rep := &runway.Report{
@@ -136,9 +141,9 @@ func workspace(dir, outDir string) (*runway.Workspace, error) {
 	return &runway.Workspace{Dir: abs, OutDir: outDir}, nil
 }
 
-// validate refuses a set of checks with duplicate names or unknown needs:
-// that is a wiring bug, not a user error.
-func validate(checks []runway.Check) error {
+// validate refuses a set of checks with duplicate names or unknown needs
+// (a wiring bug) and a skip naming no check (a usage error).
+func validate(checks []runway.Check, skip []string) error {
 	names := map[string]bool{manifestCheck: true}
 	for _, c := range checks {
 		if names[c.Name()] {
@@ -151,6 +156,15 @@ func validate(checks []runway.Check) error {
 			if !names[n] {
 				return fmt.Errorf("check %q needs unknown check %q", c.Name(), n)
 			}
+		}
+	}
+	for _, n := range skip {
+		if !names[n] || n == manifestCheck {
+			var list []string
+			for _, c := range checks {
+				list = append(list, c.Name())
+			}
+			return runway.Errorf(runway.EINVALID, "there is no check %q to skip; the checks are: %s", n, strings.Join(list, ", "))
 		}
 	}
 	return nil
@@ -196,6 +210,11 @@ func (r *Runner) runAll(ctx context.Context, ws *runway.Workspace, now func() ti
 						return
 					}
 				}
+			}
+			if slices.Contains(r.Skip, c.Name()) {
+				o.result = runway.CheckResult{Name: c.Name(), Status: runway.StatusSkipped, Summary: "Not run: skipped on request (--skip)."}
+				r.observe(o.result, nil)
+				return
 			}
 			slots <- struct{}{}
 			defer func() { <-slots }()

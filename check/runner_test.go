@@ -294,3 +294,20 @@ func TestObserverHearsEveryCheck(t *testing.T) {
 		t.Errorf("-want +got:\n%s", diff)
 	}
 }
+
+func TestSkip(t *testing.T) {
+	t.Parallel()
+	dir := app(t, "true", "exit 1", "true")
+	rep, err := (&check.Runner{Checks: commands(), Skip: []string{"lint"}}).Run(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]runway.CheckStatus{"manifest": "pass", "build": "pass", "lint": "skipped", "test": "pass"}
+	if diff := cmp.Diff(want, statuses(rep)); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+	_, err = (&check.Runner{Checks: commands(), Skip: []string{"lnt"}}).Run(context.Background(), dir, "")
+	if runway.ErrorCode(err) != runway.EINVALID {
+		t.Errorf("unknown check to skip: %v, want EINVALID", err)
+	}
+}

@@ -17,11 +17,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/runwayhq/runway"
 )
@@ -124,16 +126,22 @@ func WriteArtifacts(outDir string, r *runway.Report) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return cannotWrite(outDir, err)
 	}
-	for _, f := range files {
-		var buf bytes.Buffer
-		if err := f.render(&buf); err != nil {
-			return fmt.Errorf("render %s: %w", f.name, err)
-		}
-		if err := replaceFile(filepath.Join(outDir, f.name), buf.Bytes()); err != nil {
-			return cannotWrite(outDir, err)
-		}
+	// The renderers only read the report, so the files are written at
+	// once: the gate's last step should not keep the person waiting.
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			if err := f.render(&buf); err != nil {
+				errs[i] = fmt.Errorf("render %s: %w", f.name, err)
+			} else if err := replaceFile(filepath.Join(outDir, f.name), buf.Bytes()); err != nil {
+				errs[i] = cannotWrite(outDir, err)
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func cannotWrite(dir string, err error) error {

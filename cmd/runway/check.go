@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,6 +35,8 @@ type checkFlags struct {
 	sarif []string
 	// vulnDB is the vulnerability database folder.
 	vulnDB string
+	// skip names checks not to run.
+	skip []string
 	// policies and exceptions replace the config's; environment is what
 	// the decision is for.
 	policies    []string
@@ -71,6 +74,7 @@ func (a *app) checkCommand() *cobra.Command {
 	fl.DurationVar(&f.timeout, "timeout", 0, "time limit for each check (default 10m, or check.timeout in the config)")
 	fl.StringVar(&f.color, "color", "", "colours in text output: auto, always or never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not show progress while checks run")
+	fl.StringSliceVar(&f.skip, "skip", nil, "checks not to run, such as --skip sast,test (policy then treats their scans as not run)")
 	fl.BoolVar(&f.history, "history", false, "also look for secrets in the whole git history")
 	fl.BoolVar(&f.vendored, "include-vendored", false, "also scan node_modules and vendor folders for secrets")
 	fl.StringArrayVar(&f.policies, "policy", nil, "a folder or bundle archive of the organisation's policies, evaluated beside the built-in ones; repeatable (default: policy.dirs in the config, or RUNWAY_POLICY)")
@@ -104,17 +108,19 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 	if len(f.policies) > 0 {
 		policies = f.policies
 	}
-	engine, err := opa.New(cmd.Context(), opa.Options{
+	// Compiling the policies takes tens of milliseconds: it happens while
+	// the checks run, and a broken policy stops them at once.
+	ctx, cancel := context.WithCancelCause(cmd.Context())
+	defer cancel(nil)
+	engine := startEngine(ctx, cancel, opa.Options{
 		Policies:    policies,
 		Exceptions:  cmp.Or(f.exceptions, a.cfg.Policy.Exceptions),
 		Environment: f.environment,
 	})
-	if err != nil {
-		return err
-	}
 	runner := &check.Runner{
 		Checks:    a.checks(f),
 		Decider:   engine,
+		Skip:      f.skip,
 		Timeout:   timeout,
 		Parallel:  a.cfg.Check.Parallel,
 		Version:   version,
@@ -125,9 +131,12 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 		progress = report.NewProgress(a.err, a.terminal(a.err), a.useColor(a.err, f.color))
 		runner.Observer = progress
 	}
-	rep, err := runner.Run(cmd.Context(), dir, f.out)
+	rep, err := runner.Run(ctx, dir, f.out)
 	if progress != nil {
 		progress.Stop()
+	}
+	if cause := context.Cause(ctx); err != nil && cause != nil && cause != context.Canceled {
+		return cause
 	}
 	if err != nil {
 		return err
@@ -164,4 +173,34 @@ func (a *app) checks(f checkFlags) []runway.Check {
 		sast.New(sast.Options{SARIF: f.sarif}),
 		sbom.New(sbom.Options{Version: version}),
 	}
+}
+
+// pendingEngine is the policy engine while it compiles: Decide waits for
+// it.
+type pendingEngine struct {
+	done   chan struct{}
+	engine *opa.Engine
+	err    error
+}
+
+// startEngine compiles the policies in the background; when they do not
+// compile, it cancels ctx with the reason, which stops the checks.
+func startEngine(ctx context.Context, cancel context.CancelCauseFunc, opt opa.Options) *pendingEngine {
+	p := &pendingEngine{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		if p.engine, p.err = opa.New(ctx, opt); p.err != nil {
+			cancel(p.err)
+		}
+	}()
+	return p
+}
+
+// Decide implements runway.Decider.
+func (p *pendingEngine) Decide(ctx context.Context, ws *runway.Workspace, r *runway.Report) error {
+	<-p.done
+	if p.err != nil {
+		return p.err
+	}
+	return p.engine.Decide(ctx, ws, r)
 }
