@@ -89,7 +89,8 @@ func bySeverity(fs []runway.Finding) []runway.Finding {
 }
 
 // split returns the blocking and the other findings of r, each sorted most
-// severe first.
+// severe first; the other findings have the vulnerabilities of each
+// package merged, as in the action groups.
 func split(r *runway.Report) (blocking, other []runway.Finding) {
 	for _, f := range r.Findings {
 		if f.Blocking {
@@ -98,7 +99,7 @@ func split(r *runway.Report) (blocking, other []runway.Finding) {
 			other = append(other, f)
 		}
 	}
-	return bySeverity(blocking), bySeverity(other)
+	return bySeverity(blocking), bySeverity(perPackage(other))
 }
 
 // decisionLine says the decision in plain words.
@@ -271,14 +272,14 @@ func unexplained(r *runway.Report) []runway.CheckResult {
 
 // perPackage merges the vulnerability findings of each package version into
 // one item, since one upgrade fixes them together: a person upgrades
-// packages, not advisories. Findings without a package stay as they are.
+// packages, not advisories. Other findings stay as they are.
 func perPackage(fs []runway.Finding) []runway.Finding {
 	type key struct{ eco, name, version string }
 	index := map[key]int{}
 	var out []runway.Finding
 	var advisories [][]runway.Finding
 	for _, f := range fs {
-		if f.Package == nil {
+		if f.Package == nil || f.Kind != runway.KindVulnerability {
 			out = append(out, f)
 			advisories = append(advisories, nil)
 			continue
