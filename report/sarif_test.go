@@ -1,104 +1,28 @@
 package report
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/runwaytest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // The official SARIF 2.1.0 schema (draft-04), as Microsoft's jest-sarif
-// package ships it. It is fetched with npm into the user's cache, never
-// committed.
+// package ships it.
 const (
 	sarifSchemaPackage = "@microsoft/jest-sarif@1.0.0-beta.0"
-	sarifSchemaTarball = "microsoft-jest-sarif-1.0.0-beta.0.tgz"
 	sarifSchemaMember  = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
 	sarifSchemaSHA256  = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
 )
 
-// sarifSchema returns the SARIF 2.1.0 schema from the cache, fetching it
-// with `npm pack` on first use. It fails the test, never skips it: CI has
-// npm, and a SARIF file GitHub rejects is a broken release.
 func sarifSchema(t *testing.T) []byte {
-	t.Helper()
-	base, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatalf("no cache folder for the SARIF schema: %v", err)
-	}
-	dir := filepath.Join(base, "runway-test")
-	cached := filepath.Join(dir, filepath.Base(sarifSchemaMember))
-	if data, err := os.ReadFile(cached); err == nil && sha(data) == sarifSchemaSHA256 {
-		return data
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "pack", "--silent", sarifSchemaPackage)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cannot download the SARIF 2.1.0 schema: `npm pack %s` in %s failed: %v\n%s\n"+
-			"This test needs npm and access to the npm registry (registry.npmjs.org or your mirror).",
-			sarifSchemaPackage, dir, err, out)
-	}
-	data, err := untarMember(filepath.Join(dir, sarifSchemaTarball), sarifSchemaMember)
-	if err != nil {
-		t.Fatalf("read the SARIF schema from the npm package: %v", err)
-	}
-	if got := sha(data); got != sarifSchemaSHA256 {
-		t.Fatalf("the SARIF schema in %s has sha256 %s, want %s: the package changed or the download is corrupt", sarifSchemaTarball, got, sarifSchemaSHA256)
-	}
-	if err := replaceFile(cached, data); err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-func sha(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
-// untarMember returns one file of a .tgz.
-func untarMember(tgz, name string) ([]byte, error) {
-	f, err := os.Open(tgz)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s has no %s", tgz, name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if h.Name == name {
-			return io.ReadAll(io.LimitReader(tr, 4<<20))
-		}
-	}
+	return runwaytest.NPMFile(t, sarifSchemaPackage, sarifSchemaMember, sarifSchemaSHA256)
 }
 
 // TestSARIFMatchesOfficialSchema validates every SARIF golden file against

@@ -1,22 +1,12 @@
 package sbom
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/runwaytest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -30,7 +20,6 @@ import (
 // `go mod download`, the Go module proxy's ordinary client.
 const (
 	cdxPackage = "@cyclonedx/cyclonedx-library@10.3.0"
-	cdxTarball = "cyclonedx-cyclonedx-library-10.3.0.tgz"
 
 	spdxModule = "github.com/anchore/syft@v1.57.1"
 	spdxMember = "schema/spdx-json/spdx-schema-2.3.json"
@@ -45,67 +34,12 @@ var cdxSchemas = []struct{ member, url, sha string }{
 	{"package/res/schema/jsf-0.82.SNAPSHOT.schema.json", "http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json", "8bae002c25e723db7ee1f26afde680ae1a2b1a8f6b4b4b0fd65dc3becb090aae"},
 }
 
-// cacheDir is where fetched schemas are kept between runs.
-func cacheDir(t *testing.T) string {
-	t.Helper()
-	base, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatalf("no cache folder for the official schemas: %v", err)
-	}
-	dir := filepath.Join(base, "runway-test")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// cached returns the cached copy of name when its sha256 is want.
-func cached(dir, name, want string) ([]byte, bool) {
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	return data, err == nil && sha(data) == want
-}
-
-// fetch runs a download command in dir. It fails the test, never skips
-// it: CI has npm and Go, and an SBOM that does not match its schema is a
-// broken release.
-func fetch(t *testing.T, dir, what string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cannot download %s: `%v` in %s failed: %v\n%s\nThis test needs npm, the go command and access to their registries.", what, args, dir, err, stderr.String())
-	}
-	return out
-}
-
 // cycloneDXSchema compiles the official CycloneDX 1.6 schema.
 func cycloneDXSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	dir := cacheDir(t)
 	c := jsonschema.NewCompiler()
 	for _, s := range cdxSchemas {
-		name := filepath.Base(s.member)
-		data, ok := cached(dir, name, s.sha)
-		if !ok {
-			if _, err := os.Stat(filepath.Join(dir, cdxTarball)); err != nil {
-				fetch(t, dir, "the CycloneDX 1.6 schema", "npm", "pack", "--silent", cdxPackage)
-			}
-			var err error
-			if data, err = untarMember(filepath.Join(dir, cdxTarball), s.member); err != nil {
-				t.Fatalf("read the CycloneDX schema from the npm package: %v", err)
-			}
-			if got := sha(data); got != s.sha {
-				t.Fatalf("%s in %s has sha256 %s, want %s: the package changed or the download is corrupt", s.member, cdxTarball, got, s.sha)
-			}
-			replaceFile(t, filepath.Join(dir, name), data)
-		}
-		addResource(t, c, s.url, data)
+		addResource(t, c, s.url, runwaytest.NPMFile(t, cdxPackage, s.member, s.sha))
 	}
 	schema, err := c.Compile(cdxSchemas[0].url)
 	if err != nil {
@@ -117,26 +51,9 @@ func cycloneDXSchema(t *testing.T) *jsonschema.Schema {
 // spdxSchema compiles the official SPDX 2.3 schema.
 func spdxSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	dir := cacheDir(t)
-	name := "spdx-schema-2.3.json"
-	data, ok := cached(dir, name, spdxSHA256)
-	if !ok {
-		var mod struct{ Dir string }
-		if err := json.Unmarshal(fetch(t, dir, "the SPDX 2.3 schema", "go", "mod", "download", "-json", spdxModule), &mod); err != nil || mod.Dir == "" {
-			t.Fatalf("go mod download %s gave no folder: %v", spdxModule, err)
-		}
-		var err error
-		if data, err = os.ReadFile(filepath.Join(mod.Dir, spdxMember)); err != nil {
-			t.Fatal(err)
-		}
-		if got := sha(data); got != spdxSHA256 {
-			t.Fatalf("%s in %s has sha256 %s, want %s", spdxMember, spdxModule, got, spdxSHA256)
-		}
-		replaceFile(t, filepath.Join(dir, name), data)
-	}
 	c := jsonschema.NewCompiler()
 	const url = "http://spdx.org/rdf/terms/2.3"
-	addResource(t, c, url, data)
+	addResource(t, c, url, runwaytest.GoModuleFile(t, spdxModule, spdxMember, spdxSHA256))
 	schema, err := c.Compile(url)
 	if err != nil {
 		t.Fatalf("compile the SPDX schema: %v", err)
@@ -208,55 +125,5 @@ func TestOfficialSchemas(t *testing.T) {
 		if tc.schema.Validate(v) == nil {
 			t.Errorf("the %s schema accepts a broken document", name)
 		}
-	}
-}
-
-func sha(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
-// untarMember returns one file of a .tgz.
-func untarMember(tgz, name string) ([]byte, error) {
-	f, err := os.Open(tgz)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s has no %s", tgz, name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if h.Name == name {
-			return io.ReadAll(io.LimitReader(tr, 8<<20))
-		}
-	}
-}
-
-// replaceFile writes data to path through a temporary file, so that
-// parallel test runs never read half a schema.
-func replaceFile(t *testing.T, path string, data []byte) {
-	t.Helper()
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := tmp.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		t.Fatal(err)
 	}
 }
