@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/runwayhq/runway"
@@ -210,21 +212,92 @@ func writeFixture(b *testing.B, e *Engine, ws *runway.Workspace, r *runway.Repor
 		}
 		versions["/"+name] = map[bool]int{true: 0, false: 1}[m.RegoVersion().Int() == 0]
 	}
-	copyFile(b, "testdata/org/acme/data.json", filepath.Join(dir, "bundle", "org", "acme", "data.json"))
-	manifest, _ := json.Marshal(map[string]any{"revision": e.ps.revision, "file_rego_versions": versions})
-	writeFile(b, filepath.Join(dir, "bundle", ".manifest"), manifest)
-	in := buildInput(ws, r, e.env, nil, now)
-	data, _ := json.Marshal(in)
-	writeFile(b, filepath.Join(dir, "input.json"), data)
-	writeFile(b, filepath.Join(dir, "query.txt"), []byte(resultQuery+"\n"))
-}
-
-func copyFile(b *testing.B, from, to string) {
-	data, err := os.ReadFile(from)
+	// The data goes in whole at the bundle's root, exactly as the engine's
+	// store holds it: a data.json copied beside the policies would land
+	// under the folder's path (data.org.acme) and silently change what the
+	// policies decide.
+	ctx := context.Background()
+	all, err := storage.ReadOne(ctx, e.ps.store, storage.Path{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	writeFile(b, to, data)
+	if v, ok := all.(ast.Value); ok {
+		if all, err = ast.JSON(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	data, err := json.Marshal(all)
+	if err != nil {
+		b.Fatal(err)
+	}
+	writeFile(b, filepath.Join(dir, "bundle", "data.json"), data)
+	manifest, _ := json.Marshal(map[string]any{"revision": e.ps.revision, "file_rego_versions": versions})
+	writeFile(b, filepath.Join(dir, "bundle", ".manifest"), manifest)
+	in := buildInput(ws, r, e.env, nil, now)
+	data, _ = json.Marshal(in)
+	writeFile(b, filepath.Join(dir, "input.json"), data)
+	writeFile(b, filepath.Join(dir, "query.txt"), []byte(resultQuery+"\n"))
+	writeFile(b, filepath.Join(dir, "org-query.txt"), []byte(orgQuery(b, e, in)+"\n"))
+	checkFixture(b, e, in, dir)
+}
+
+// orgQuery collects the organisation packages' outputs alone, with the
+// tier fixed to the one the whole bundle decides: bench/policy.sh times it
+// to show what the organisation rules cost by themselves.
+func orgQuery(b *testing.B, e *Engine, in *input) string {
+	d, err := e.evaluate(context.Background(), in, in.value(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var refs []string
+	for _, s := range e.ps.slots {
+		if strings.HasPrefix(s.pkg, "runway.") {
+			continue
+		}
+		ref := "data." + s.pkg + "." + s.output
+		if !s.set {
+			ref = "[x | x := " + ref + "]"
+		}
+		refs = append(refs, ref)
+	}
+	return fmt.Sprintf("org := [%s] with data.runway.lib.tier as %d with data.runway.risk.tier as %d", strings.Join(refs, ", "), d.Tier, d.Tier)
+}
+
+// checkFixture evaluates the fixture the way `opa bench` does (the bundle
+// folder, the input parsed from input.json) and fails unless the result
+// is exactly the engine's: otherwise the two sides would not time the same
+// work.
+func checkFixture(b *testing.B, e *Engine, in *input, dir string) {
+	ctx := context.Background()
+	raw, err := os.ReadFile(filepath.Join(dir, "input.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var doc any
+	if err := util.UnmarshalJSON(raw, &doc); err != nil {
+		b.Fatal(err)
+	}
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	asTerm := rego.GenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })
+	pq, err := rego.New(rego.Query(resultQuery), rego.LoadBundle(filepath.Join(dir, "bundle")), asTerm).PrepareForEval(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(v))
+	if err != nil || len(rs) != 1 {
+		b.Fatalf("the fixture does not evaluate: %v (%d results)", err, len(rs))
+	}
+	fixture := rs[0].Expressions[0].Value.(*ast.Term).Value
+	ours, err := e.query.Eval(ctx, rego.EvalParsedInput(in.value()), rego.EvalTime(now))
+	if err != nil || len(ours) != 1 {
+		b.Fatalf("the engine does not evaluate: %v", err)
+	}
+	if got := ours[0].Expressions[0].Value.(*ast.Term).Value; got.Compare(fixture) != 0 {
+		b.Fatalf("the fixture decides differently from the engine:\nfixture: %v\nengine:  %v", fixture, got)
+	}
 }
 
 func writeFile(b *testing.B, path string, data []byte) {

@@ -40,7 +40,11 @@
 // with suppressed), input.checks (with details), input.sbom (components,
 // licenses, generated, available), input.environment, input.candidate,
 // input.approvals and input.exceptions (for this app, each marked active or
-// not). The effective tier is data.runway.risk.tier (data.runway.lib.tier).
+// not), and input.summary: facts derived from the rest (open and serious
+// findings by kind, fixable vulnerabilities, outbound hosts, licence ids),
+// so that policies look them up instead of walking the lists on every
+// decision. The effective tier is data.runway.risk.tier
+// (data.runway.lib.tier).
 //
 // It imports the root package, schema (the exceptions file's schema) and
 // yamlfile (to read that file); it must not import any other Runway

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -141,6 +142,7 @@ func (e *Engine) Decide(ctx context.Context, ws *runway.Workspace, r *runway.Rep
 	}
 	r.Decision, r.Tier, r.Risk = d.Decision, d.Tier, d.Risk
 	r.ApprovalsRequired = d.Roles()
+	d.markBlocking(r.Findings)
 	r.Findings = append(r.Findings, d.findings()...)
 	r.Checks = append(r.Checks, d.checkResult(e.now().Sub(start).Milliseconds()))
 	if ws.OutDir == "" && e.log == nil {
@@ -166,7 +168,12 @@ func digest(data []byte) string {
 // evaluate runs the query on the input and combines the outputs into a
 // decision. An evaluation error names the rule and fails closed.
 func (e *Engine) evaluate(ctx context.Context, in *input, v ast.Value, tracer topdown.QueryTracer) (*Decision, error) {
-	opts := []rego.EvalOption{rego.EvalParsedInput(v), rego.EvalTime(e.now())}
+	// The context cancels the evaluation through a callback rather than
+	// the goroutine rego starts for each evaluation by default, and no
+	// metrics are kept: nothing reads them.
+	cancel := topdown.NewCancel()
+	defer context.AfterFunc(ctx, cancel.Cancel)()
+	opts := []rego.EvalOption{rego.EvalParsedInput(v), rego.EvalTime(e.now()), rego.EvalExternalCancel(cancel), rego.EvalMetrics(metrics.NoOp())}
 	if tracer != nil {
 		opts = append(opts, rego.EvalQueryTracer(tracer))
 	}
@@ -243,5 +250,9 @@ func parseInput(data []byte) (*input, ast.Value, error) {
 	if err != nil {
 		return nil, nil, bad(err)
 	}
+	// The summary is derived from the other fields: work it out again, so
+	// that an edited copy (a what-if) is judged on what it says.
+	in.Summary = summarize(&in)
+	v.(ast.Object).Insert(key("summary"), in.Summary.term())
 	return &in, v, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -364,3 +365,25 @@ func TestOptionsAndOutputsAreChecked(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestCancel: a cancelled context stops a long evaluation with the
+// context's error, and the app is left blocked.
+func TestCancel(t *testing.T) {
+	t.Parallel()
+	slow := writePolicies(t, map[string]string{"slow.rego": "package acme.slow\n\nwarn contains \"slow\" if {\n\tcount([x | some x in numbers.range(1, 100000000)]) > 0\n}\n"})
+	e := newEngine(t, Options{Policies: []string{slow}})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	r := cleanReport()
+	start := time.Now()
+	err := e.Decide(ctx, workspace(t, teamApp(), smallInventory()), r)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Decide = %v, want the context's deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the evaluation stopped after %v", took)
+	}
+	if r.Decision != runway.DecisionBlocked {
+		t.Errorf("decision %q, want blocked", r.Decision)
+	}
+}

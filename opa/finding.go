@@ -23,6 +23,24 @@ func (d *Decision) findings() []runway.Finding {
 	return out
 }
 
+// markBlocking makes the findings a deny names block, so that a person sees
+// them under what to fix (grouped by action: rotate these keys, upgrade
+// those packages) beside the policy finding that says why. An accepted
+// (suppressed) finding never blocks.
+func (d *Decision) markBlocking(fs []runway.Finding) {
+	named := map[string]bool{}
+	for _, v := range d.Denies {
+		for _, id := range v.Findings {
+			named[id] = true
+		}
+	}
+	for i := range fs {
+		if named[fs[i].ID] && fs[i].Suppression == nil {
+			fs[i].Blocking = true
+		}
+	}
+}
+
 func (v Violation) finding(blocking bool) runway.Finding {
 	f := runway.Finding{
 		ID:       runway.FindingID(policyCheck, v.Rule, v.Message),

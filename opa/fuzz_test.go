@@ -163,6 +163,7 @@ func FuzzLoad(f *testing.F) {
 		"package acme\n\ndeny contains {\"msg\": \"m\", \"rule\": \"r\"} if input.environment == \"production\"\n",
 		"package acme\n\ntier := 3\napprovals contains \"security\"\nallow := true\n",
 		"package acme\n\ntier := \"x\"\n",
+		"package acme\n\nx := 1\n",
 		"package runway.x\n",
 		"package acme\n\ndeny contains msg if {\n",
 		"",

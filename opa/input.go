@@ -22,6 +22,8 @@ type input struct {
 	Candidate   candidate        `json:"candidate"`
 	Approvals   []approvalGiven  `json:"approvals"`
 	Exceptions  []ExceptionState `json:"exceptions"`
+	// Summary holds facts derived from the fields above (summary.go).
+	Summary inputSummary `json:"summary"`
 }
 
 // inputRisk is what the owner declared; the effective tier is computed by
@@ -122,6 +124,7 @@ func buildInput(ws *runway.Workspace, r *runway.Report, env string, exceptions [
 		}
 	}
 	in.SBOM = sbomInput(ws, r)
+	in.Summary = summarize(in)
 	return in
 }
 

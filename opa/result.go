@@ -29,6 +29,9 @@ type Violation struct {
 	Line        int    `json:"line"`
 	// Exception is set when an exception turned a deny into this warning.
 	Exception *Exception `json:"exception,omitempty"`
+	// Findings are the ids of the report's findings the element is about;
+	// a deny makes them block, so that they are listed under what to fix.
+	Findings []string `json:"findings,omitempty"`
 }
 
 // Approval is a role whose approval a policy requires, and why.
@@ -60,21 +63,25 @@ type rawResult struct {
 	raised    map[string]int
 }
 
-// decodeResult checks and decodes the collected outputs. Anything a policy
-// returns that Runway cannot use is an error naming the rule: a decision
-// never silently ignores a policy.
+// decodeResult checks and decodes the collected outputs, one per slot of
+// the generated module. Anything a policy returns that Runway cannot use is
+// an error naming the rule: a decision never silently ignores a policy.
 func (ps *policySet) decodeResult(v ast.Value) (*rawResult, error) {
 	res := &rawResult{tier: 1, raised: map[string]int{}}
-	top, ok := v.(ast.Object)
-	if !ok {
-		return nil, fmt.Errorf("policy result is a %s, not an object", ast.ValueName(v))
+	arr, ok := v.(*ast.Array)
+	if !ok || arr.Len() != len(ps.slots) {
+		return nil, fmt.Errorf("policy result is a %s of %d values, not an array of %d", ast.ValueName(v), lenOf(v), len(ps.slots))
 	}
-	for _, p := range ps.packages {
-		outs, ok := field(top, p.Name).(ast.Object)
-		if !ok {
-			continue
+	for i, s := range ps.slots {
+		out := arr.Elem(i).Value
+		if !s.set {
+			vals, _ := out.(*ast.Array)
+			if vals == nil || vals.Len() == 0 {
+				continue
+			}
+			out = vals.Elem(0).Value
 		}
-		if err := ps.decodePackage(res, p.Name, outs); err != nil {
+		if err := ps.decodeOutput(res, s.pkg, s.output, out); err != nil {
 			return nil, err
 		}
 	}
@@ -87,17 +94,11 @@ func (ps *policySet) decodeResult(v ast.Value) (*rawResult, error) {
 	return res, nil
 }
 
-func (ps *policySet) decodePackage(res *rawResult, pkg string, outs ast.Object) error {
-	var err error
-	outs.Foreach(func(k, vals *ast.Term) {
-		name, _ := k.Value.(ast.String)
-		arr, _ := vals.Value.(*ast.Array)
-		if err != nil || arr == nil || arr.Len() == 0 {
-			return
-		}
-		err = ps.decodeOutput(res, pkg, string(name), arr.Elem(0).Value)
-	})
-	return err
+func lenOf(v ast.Value) int {
+	if a, ok := v.(*ast.Array); ok {
+		return a.Len()
+	}
+	return 0
 }
 
 func (ps *policySet) decodeOutput(res *rawResult, pkg, output string, v ast.Value) error {
@@ -106,6 +107,27 @@ func (ps *policySet) decodeOutput(res *rawResult, pkg, output string, v ast.Valu
 		return problemsError("a policy returned something Runway cannot use", []Problem{{File: file, Line: line, Rule: pkg + "." + output, Message: fmt.Sprintf(format, args...)}})
 	}
 	switch output {
+	case "issues":
+		items, ok := elements(v)
+		if !ok {
+			return bad("issues must be a set of objects, not %s", describeValue(v))
+		}
+		for _, it := range items {
+			o, _ := it.Value.(ast.Object)
+			level := ""
+			if o != nil {
+				level = stringField(o, "level")
+			}
+			if level != "deny" && level != "warn" {
+				return bad("each issue must be an object whose level is deny or warn, not %s", describeValue(it.Value))
+			}
+			viol := ps.violation(pkg, level, o)
+			if level == "deny" {
+				res.denies = append(res.denies, viol)
+			} else {
+				res.warnings = append(res.warnings, viol)
+			}
+		}
 	case "deny", "warn":
 		items, ok := elements(v)
 		if !ok {
@@ -192,9 +214,9 @@ func tierOf(v ast.Value) (int, bool) {
 	return i, true
 }
 
-// field returns the value at key, or nil.
-func field(o ast.Object, key string) ast.Value {
-	if t := o.Get(ast.StringTerm(key)); t != nil {
+// field returns the value at name, or nil.
+func field(o ast.Object, name string) ast.Value {
+	if t := o.Get(key(name)); t != nil {
 		return t.Value
 	}
 	return nil
@@ -203,6 +225,24 @@ func field(o ast.Object, key string) ast.Value {
 func stringField(o ast.Object, key string) string {
 	s, _ := field(o, key).(ast.String)
 	return string(s)
+}
+
+// stringsField returns the strings of an array or set field, sorted.
+func stringsField(o ast.Object, key string) []string {
+	var out []string
+	add := func(t *ast.Term) {
+		if s, ok := t.Value.(ast.String); ok {
+			out = append(out, string(s))
+		}
+	}
+	switch c := field(o, key).(type) {
+	case *ast.Array:
+		c.Foreach(add)
+	case ast.Set:
+		c.Foreach(add)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func describeValue(v ast.Value) string {
@@ -233,6 +273,7 @@ func (ps *policySet) violation(pkg, output string, v ast.Value) Violation {
 		if e, ok := field(x, "exception").(ast.Object); ok {
 			viol.Exception = &Exception{Approver: stringField(e, "approver"), Reason: stringField(e, "reason"), Expires: stringField(e, "expires")}
 		}
+		viol.Findings = stringsField(x, "findings")
 	default:
 		viol.Message = v.String()
 	}

@@ -18,13 +18,14 @@ func (in *input) value() ast.Value {
 	return obj(
 		"manifest", manifestTerm(in.Manifest),
 		"risk", obj("declared", str(string(in.Risk.Declared))),
-		"findings", list(in.Findings, findingTerm),
+		"findings", findingsTerm(in.Findings),
 		"checks", list(in.Checks, checkTerm),
 		"sbom", sbomTerm(in.SBOM),
 		"environment", str(in.Environment),
 		"candidate", obj("digest", str(in.Candidate.Digest), "submitted_by", str(in.Candidate.SubmittedBy)),
 		"approvals", list(in.Approvals, func(a approvalGiven) *ast.Term { return obj("role", str(a.Role), "by", str(a.By)) }),
 		"exceptions", list(in.Exceptions, exceptionTerm),
+		"summary", in.Summary.term(),
 	).Value
 }
 
@@ -126,20 +127,42 @@ func integrationTerm(i runway.Integration) *ast.Term {
 	return obj(omit(kv, "secret", i.Secret)...)
 }
 
-func findingTerm(f inputFinding) *ast.Term {
-	kv := []any{
-		"id", str(f.ID), "check", str(f.Check), "kind", str(string(f.Kind)), "severity", str(string(f.Severity)),
-		"title", str(f.Title), "message", str(f.Message), "file", str(f.File), "line", ast.IntNumberTerm(f.Line),
+// findingsTerm converts the findings. They are the second largest part of
+// the input, so their terms come from one slab (see terms) and their
+// objects are built from arrays on the stack.
+func findingsTerm(fs []inputFinding) *ast.Term {
+	if fs == nil {
+		return ast.NullTerm()
 	}
+	t := newTerms(16 * len(fs))
+	items := make([]*ast.Term, len(fs))
+	for i, f := range fs {
+		items[i] = t.finding(f)
+	}
+	return ast.ArrayTerm(items...)
+}
+
+func (t *terms) finding(f inputFinding) *ast.Term {
+	var buf [18][2]*ast.Term
+	kv := append(buf[:0],
+		[2]*ast.Term{kID, t.str(f.ID)}, [2]*ast.Term{kCheck, t.str(f.Check)}, [2]*ast.Term{kKind, t.str(string(f.Kind))},
+		[2]*ast.Term{kSeverity, t.str(string(f.Severity))}, [2]*ast.Term{kTitle, t.str(f.Title)},
+		[2]*ast.Term{kMessage, t.str(f.Message)}, [2]*ast.Term{kFile, t.str(f.File)},
+		[2]*ast.Term{kLine, ast.InternedTerm(f.Line)}, [2]*ast.Term{kRule, t.str(f.Rule)},
+		[2]*ast.Term{kAdvisory, advisoryTerm(f.Advisory)}, [2]*ast.Term{kPackage, t.pkg(f.Package)},
+		[2]*ast.Term{kFix, t.str(f.Fix)}, [2]*ast.Term{kBlocking, boolTerm(f.Blocking)},
+		[2]*ast.Term{kSuppressed, boolTerm(f.Suppressed)},
+	)
 	if f.Column != 0 {
-		kv = append(kv, "column", ast.IntNumberTerm(f.Column))
+		kv = append(kv, [2]*ast.Term{kColumn, ast.InternedTerm(f.Column)})
 	}
-	kv = append(kv, "rule", str(f.Rule), "advisory", advisoryTerm(f.Advisory), "package", packageTerm(f.Package),
-		"fix", str(f.Fix), "blocking", ast.BooleanTerm(f.Blocking), "suppressed", ast.BooleanTerm(f.Suppressed))
+	if f.Commit != "" {
+		kv = append(kv, [2]*ast.Term{kCommit, t.str(f.Commit)})
+	}
 	if s := f.Suppression; s != nil {
-		kv = append(kv, "suppression", obj(omit([]any{"source", str(s.Source), "reason", str(s.Reason)}, "expires", s.Expires)...))
+		kv = append(kv, [2]*ast.Term{kSuppression, obj(omit([]any{"source", str(s.Source), "reason", str(s.Reason)}, "expires", s.Expires)...)})
 	}
-	return obj(kv...)
+	return t.term(ast.NewObject(kv...))
 }
 
 func advisoryTerm(a *runway.Advisory) *ast.Term {
@@ -149,11 +172,16 @@ func advisoryTerm(a *runway.Advisory) *ast.Term {
 	return obj("id", str(a.ID), "aliases", strs(a.Aliases))
 }
 
-func packageTerm(p *runway.Package) *ast.Term {
+func (t *terms) pkg(p *runway.Package) *ast.Term {
 	if p == nil {
 		return ast.NullTerm()
 	}
-	return obj(omit([]any{"ecosystem", str(p.Ecosystem), "name", str(p.Name), "version", str(p.Version)}, "fixed", p.Fixed)...)
+	kv := [4][2]*ast.Term{{kEcosystem, t.str(p.Ecosystem)}, {kName, t.str(p.Name)}, {kVersion, t.str(p.Version)}}
+	n := 3
+	if p.Fixed != "" {
+		kv[3], n = [2]*ast.Term{kFixed, t.str(p.Fixed)}, 4
+	}
+	return t.term(ast.NewObject(kv[:n]...))
 }
 
 func checkTerm(c inputCheck) *ast.Term {
@@ -180,56 +208,77 @@ func sbomTerm(s inputSBOM) *ast.Term {
 	)
 }
 
-// Components are most of the input, so their objects are built without
-// the generic helper.
+// Keys of the objects built without the generic helper.
 var (
 	kEcosystem, kName, kVersion, kPURL = key("ecosystem"), key("name"), key("version"), key("purl")
 	kLicenses, kDirect, kDev           = key("licenses"), key("direct"), key("dev")
-	tTrue, tFalse                      = ast.BooleanTerm(true), ast.BooleanTerm(false)
+	kID, kCheck, kKind, kSeverity      = key("id"), key("check"), key("kind"), key("severity")
+	kTitle, kMessage, kFile, kLine     = key("title"), key("message"), key("file"), key("line")
+	kColumn, kCommit, kRule, kAdvisory = key("column"), key("commit"), key("rule"), key("advisory")
+	kPackage, kFix, kBlocking          = key("package"), key("fix"), key("blocking")
+	kSuppressed, kSuppression, kFixed  = key("suppressed"), key("suppression"), key("fixed")
 )
 
-func boolTerm(b bool) *ast.Term {
-	if b {
-		return tTrue
+func boolTerm(b bool) *ast.Term { return ast.InternedTerm(b) }
+
+// terms hands out terms from slabs, one allocation for many terms. Terms
+// are never changed once built, so the objects of one input can share
+// them and the slab lives as long as any of them.
+type terms struct{ slab []ast.Term }
+
+func newTerms(n int) *terms { return &terms{slab: make([]ast.Term, n)} }
+
+func (t *terms) term(v ast.Value) *ast.Term {
+	if len(t.slab) == 0 {
+		t.slab = make([]ast.Term, 64)
 	}
-	return tFalse
+	x := &t.slab[0]
+	t.slab = t.slab[1:]
+	x.Value = v
+	return x
 }
 
-// componentsTerm converts the components with fewer allocations: the
-// terms of one array come from one slab, and the values components share
-// (ecosystems, licence lists) are converted once. Terms are never changed
-// once built, so sharing them is safe.
+func (t *terms) str(s string) *ast.Term { return t.term(strValue(s)) }
+
+// componentsTerm converts the components, most of the input, with as few
+// allocations as OPA's objects allow: terms come from a slab, objects are
+// built from arrays on the stack, and the values components share
+// (ecosystems, licence lists) are converted once.
 func componentsTerm(cs []inputComponent) *ast.Term {
 	if cs == nil {
 		return ast.NullTerm()
 	}
-	slab := make([]ast.Term, 4*len(cs))
-	shared := map[string]*ast.Term{}
-	sharedTerm := func(key string, build func() *ast.Term) *ast.Term {
-		t, ok := shared[key]
-		if !ok {
-			t = build()
-			shared[key] = t
-		}
-		return t
-	}
-	next := func(v ast.Value) *ast.Term {
-		t := &slab[0]
-		slab = slab[1:]
-		t.Value = v
-		return t
-	}
+	t := newTerms(4 * len(cs))
+	ecosystems := map[string]*ast.Term{}
+	// Most components have one licence: those lists are found by the
+	// licence itself, without building a key.
+	single, multi := map[string]*ast.Term{}, map[string]*ast.Term{}
 	items := make([]*ast.Term, len(cs))
 	for i, c := range cs {
-		eco := sharedTerm("e\x00"+c.Ecosystem, func() *ast.Term { return str(c.Ecosystem) })
-		licKey := "l\x00" + strings.Join(c.Licenses, "\x00")
-		if c.Licenses == nil {
-			licKey = "null"
+		eco, ok := ecosystems[c.Ecosystem]
+		if !ok {
+			eco = str(c.Ecosystem)
+			ecosystems[c.Ecosystem] = eco
 		}
-		lic := sharedTerm(licKey, func() *ast.Term { return strs(c.Licenses) })
-		items[i] = next(ast.NewObject(
-			[2]*ast.Term{kEcosystem, eco}, [2]*ast.Term{kName, next(strValue(c.Name))}, [2]*ast.Term{kVersion, next(strValue(c.Version))},
-			[2]*ast.Term{kPURL, next(strValue(c.PURL))}, [2]*ast.Term{kLicenses, lic},
+		var lic *ast.Term
+		switch {
+		case c.Licenses == nil:
+			lic = ast.NullTerm()
+		case len(c.Licenses) == 1:
+			if lic, ok = single[c.Licenses[0]]; !ok {
+				lic = strs(c.Licenses)
+				single[c.Licenses[0]] = lic
+			}
+		default:
+			k := strings.Join(c.Licenses, "\x00")
+			if lic, ok = multi[k]; !ok {
+				lic = strs(c.Licenses)
+				multi[k] = lic
+			}
+		}
+		items[i] = t.term(ast.NewObject(
+			[2]*ast.Term{kEcosystem, eco}, [2]*ast.Term{kName, t.str(c.Name)}, [2]*ast.Term{kVersion, t.str(c.Version)},
+			[2]*ast.Term{kPURL, t.str(c.PURL)}, [2]*ast.Term{kLicenses, lic},
 			[2]*ast.Term{kDirect, boolTerm(c.Direct)}, [2]*ast.Term{kDev, boolTerm(c.Dev)},
 		))
 	}

@@ -11,12 +11,14 @@ package runway.egress
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.egress", i.rule])]
+	not lib.excepts("runway.egress", i)
 }
 
 warn contains lib.element(i) if {
@@ -27,18 +29,13 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.egress", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.egress", i.rule])]
+	lib.excepts("runway.egress", i)
 }
 
 _declared := {i.host | some i in input.manifest.integrations}
 
-_seen contains h if {
-	some c in input.checks
-	some h in c.details.outbound_hosts
-	is_string(h)
-}
-
-_undeclared := _seen - _declared
+# lib.summary gathers the hosts every check saw, once each.
+_undeclared := {h | some h in lib.summary.outbound_hosts; not _declared[h]}
 
 _wildcards contains h if {
 	some h in _declared

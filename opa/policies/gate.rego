@@ -9,12 +9,14 @@ package runway.gate
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.gate", i.rule])]
+	not lib.excepts("runway.gate", i)
 }
 
 warn contains lib.element(i) if {
@@ -25,7 +27,7 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.gate", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.gate", i.rule])]
+	lib.excepts("runway.gate", i)
 }
 
 # Scanners are judged by runway.scans, which knows when a scan may be missing.

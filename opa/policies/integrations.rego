@@ -10,12 +10,14 @@ package runway.integrations
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.integrations", i.rule])]
+	not lib.excepts("runway.integrations", i)
 }
 
 warn contains lib.element(i) if {
@@ -26,7 +28,7 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.integrations", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.integrations", i.rule])]
+	lib.excepts("runway.integrations", i)
 }
 
 _needs_secret contains sprintf("%s (%s)", [i.name, i.host]) if {
@@ -42,6 +44,6 @@ issues contains {
 	"fix": "Set `security_review: true` under `flags:` in runway.yaml so the security team reviews the app, or ask the platform team for credentials that it manages. Then run `runway check` again.",
 	"exception_by": "security",
 } if {
-	count(_needs_secret) > 0
 	not input.manifest.flags.security_review
+	count(_needs_secret) > 0
 }

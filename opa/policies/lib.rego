@@ -12,9 +12,11 @@ tier := data.runway.risk.tier
 
 # deploying is true for staging and production, where real people use the
 # app; a sandbox is the owner's own playground.
-deploying if _deploying[input.environment]
+# One rule per environment: OPA's rule index picks the one that matches
+# without evaluating the others.
+deploying if input.environment == "staging"
 
-_deploying := {"staging", "production"}
+deploying if input.environment == "production"
 
 # production is true when the candidate is going to production.
 production if input.environment == "production"
@@ -38,6 +40,13 @@ active_exceptions(id) := [e |
 excepted contains e.rule if {
 	some e in input.exceptions
 	e.active == true
+}
+
+# excepts is true when an active exception lets a denied issue of package
+# pkg through. Nobody can except a rule whose exception_by is "none".
+excepts(pkg, issue) if {
+	object.get(issue, "exception_by", "") != "none"
+	excepted[concat(".", [pkg, issue.rule])]
 }
 
 # element is an issue as a deny or warn element: msg, why, fix, rule and
@@ -76,12 +85,66 @@ short_list(xs) := sprintf("%s and %d more", [concat(", ", array.slice(xs, 0, 5))
 checks := {c.name: c | some c in input.checks}
 
 # ran is true when the check with the given name ran to the end (it passed,
-# failed or warned; it was not skipped and did not crash).
-ran(name) if _ran[checks[name].status]
+# failed or warned; it was not skipped and did not crash); ran_checks are
+# the names of those checks.
+ran(name) if ran_checks[name]
 
-_ran := {"pass", "fail", "warn"}
+ran_checks := {c.name | some c in input.checks; c.status in {"pass", "fail", "warn"}}
 
-# serious holds the severities that count as serious. Policies test
-# membership with lib.serious[f.severity], a lookup, which costs less than
-# `in` on the hot path over findings.
+# serious holds the severities that count as serious. On a hot path,
+# prefer lib.summary, which has the serious findings already, or `x in` a
+# set written in place: looking up a rule's value costs more than `in` on
+# a constant set.
 serious := {"critical", "high"}
+
+# summary is input.summary: facts Runway derives from the rest of the input
+# so that policies look them up instead of walking every finding, check and
+# licence on each decision (docs/policy.md):
+#   open[kind], serious[kind]: indexes in input.findings of the findings
+#     nobody accepted, and of those the critical or high ones (kinds
+#     without any are left out);
+#   fixable: the serious open vulnerabilities whose package has a fix;
+#   outbound_hosts: the hosts any check saw the code talk to;
+#   license_ids: the licence ids of input.sbom.licenses' choices.
+# An input written by hand (a test, a what-if) may leave it out: the same
+# facts are then worked out here, the slow way.
+summary := input.summary if {
+	is_object(input.summary)
+} else := {
+	"open": {kind: ix |
+		some kind in _kinds
+		ix := [i | some i, f in input.findings; f.kind == kind; not f.suppressed]
+		count(ix) > 0
+	},
+	"serious": {kind: ix |
+		some kind in _kinds
+		ix := [i | some i, f in input.findings; f.kind == kind; not f.suppressed; serious[f.severity]]
+		count(ix) > 0
+	},
+	"fixable": [i |
+		some i, f in input.findings
+		f.kind == "vulnerability"
+		not f.suppressed
+		serious[f.severity]
+		f.package.fixed != ""
+	],
+	"outbound_hosts": sort({h |
+		some c in input.checks
+		some h in c.details.outbound_hosts
+		is_string(h)
+	}),
+	"license_ids": sort({id |
+		some l in input.sbom.licenses
+		some choice in l.choices
+		some id in choice
+	}),
+}
+
+_kinds := {f.kind | some f in input.findings}
+
+# open_findings and serious_findings are the findings of a kind that
+# nobody accepted, and of those the critical or high ones; each is empty
+# when there are none.
+open_findings(kind) := [input.findings[i] | some i in summary.open[kind]]
+
+serious_findings(kind) := [input.findings[i] | some i in summary.serious[kind]]

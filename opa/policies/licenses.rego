@@ -15,12 +15,14 @@ package runway.licenses
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.licenses", i.rule])]
+	not lib.excepts("runway.licenses", i)
 }
 
 warn contains lib.element(i) if {
@@ -31,7 +33,7 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.licenses", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.licenses", i.rule])]
+	lib.excepts("runway.licenses", i)
 }
 
 # Helper rules with defaults: a list missing from data must not make
@@ -47,35 +49,27 @@ allow_list := data.runway.config.licenses.allow if is_array(data.runway.config.l
 # Entries are compared ignoring case; an entry ending in "*" matches every
 # id that starts with the rest. Everything below is computed once per
 # decision, over the few distinct licence ids the app uses.
-_exact(list) := {lower(e) | some e in list; not endswith(e, "*")}
+_deny_exact := {lower(e) | some e in deny_list; not endswith(e, "*")}
 
-_prefixes(list) := {lower(trim_suffix(e, "*")) | some e in list; endswith(e, "*")}
+_deny_prefixes := {lower(trim_suffix(e, "*")) | some e in deny_list; endswith(e, "*")}
 
-_deny_exact := _exact(deny_list)
+_allow_exact := {lower(e) | some e in allow_list; not endswith(e, "*")}
 
-_deny_prefixes := _prefixes(deny_list)
+_allow_prefixes := {lower(trim_suffix(e, "*")) | some e in allow_list; endswith(e, "*")}
 
-_allow_exact := _exact(allow_list)
-
-_allow_prefixes := _prefixes(allow_list)
-
-# ids are the licence ids the shipped dependencies' licences mention.
-ids contains id if {
-	some l in input.sbom.licenses
-	some choice in l.choices
-	some id in choice
-}
+# ids are the licence ids the shipped dependencies' licences mention
+# (lib.summary gathers them, once each).
+ids := {id | some id in lib.summary.license_ids}
 
 # denied_ids are the ids on the deny list.
 denied_ids contains id if {
 	some id in ids
-	lower(id) in _deny_exact
+	_deny_exact[lower(id)]
 }
 
 denied_ids contains id if {
 	some id in ids
-	some p in _deny_prefixes
-	startswith(lower(id), p)
+	strings.any_prefix_match(lower(id), _deny_prefixes)
 }
 
 # unlisted_ids are the ids missing from the allow list, when there is one.
@@ -87,20 +81,31 @@ unlisted_ids contains id if {
 
 _listed contains id if {
 	some id in ids
-	lower(id) in _allow_exact
+	_allow_exact[lower(id)]
 }
 
 _listed contains id if {
 	some id in ids
-	some p in _allow_prefixes
-	startswith(lower(id), p)
+	strings.any_prefix_match(lower(id), _allow_prefixes)
 }
 
 _bad := denied_ids | unlisted_ids
 
+# _suspect is true when some id may be refused: a few set operations over
+# all the ids at once, so that an app whose licences are all fine never
+# pays for the id-by-id rules above.
+_suspect if {
+	lowered := {lower(id) | some id in lib.summary.license_ids}
+	some found in [count(lowered & _deny_exact) > 0, strings.any_prefix_match(lowered, _deny_prefixes), count(allow_list) > 0]
+	found
+}
+
 # A licence is refused when every choice it offers contains a denied (or,
-# with an allow list, an unlisted) licence id.
+# with an allow list, an unlisted) licence id. Without any such id, no
+# licence is looked at.
 _refused contains sprintf("%s (%s)", [l.expression, lib.short_list(_users(l.expression))]) if {
+	_suspect
+	count(_bad) > 0
 	some l in input.sbom.licenses
 	count(l.choices) > 0
 	acceptable := [choice | some choice in l.choices; count({id | some id in choice} & _bad) == 0]

@@ -9,12 +9,14 @@ package runway.sast
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.sast", i.rule])]
+	not lib.excepts("runway.sast", i)
 }
 
 warn contains lib.element(i) if {
@@ -25,19 +27,21 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.sast", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.sast", i.rule])]
+	lib.excepts("runway.sast", i)
 }
 
-_serious contains lib.place(f) if {
-	some f in input.findings
-	f.kind == "sast"
-	lib.serious[f.severity]
-	not f.suppressed
+# lib.summary lists the open critical and high weaknesses: only they are
+# looked at.
+_serious contains lib.place(input.findings[i]) if {
+	some i in lib.summary.serious.sast
 }
 
 default _level := "warn"
 
 _level := "deny" if lib.tier == 3
+
+# _ids are the findings the issue is about: a deny makes them block.
+_ids := [input.findings[i].id | some i in lib.summary.serious.sast]
 
 issues contains {
 	"rule": "serious_weakness",
@@ -46,4 +50,5 @@ issues contains {
 	"why": "These patterns are how apps get broken into: an attacker can read or change data through them. Tier 3 apps hold data that must not leak.",
 	"fix": "Fix each place listed under the static analysis findings (each has its own fix), or, when a finding is wrong, accept it with a `runway:allow` comment that says why. Then run `runway check` again.",
 	"exception_by": "security",
+	"findings": _ids,
 } if count(_serious) > 0

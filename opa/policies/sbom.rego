@@ -12,12 +12,14 @@ package runway.sbom
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.sbom", i.rule])]
+	not lib.excepts("runway.sbom", i)
 }
 
 warn contains lib.element(i) if {
@@ -28,7 +30,7 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.sbom", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.sbom", i.rule])]
+	lib.excepts("runway.sbom", i)
 }
 
 default _level := "warn"

@@ -11,12 +11,14 @@ package runway.scans
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.scans", i.rule])]
+	not lib.excepts("runway.scans", i)
 }
 
 warn contains lib.element(i) if {
@@ -27,7 +29,7 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.scans", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.scans", i.rule])]
+	lib.excepts("runway.scans", i)
 }
 
 _required := {"secrets", "vulnerabilities", "sast"}
@@ -38,16 +40,18 @@ _words := {
 	"sast": "static analysis",
 }
 
-_missing contains name if {
-	some name in _required
-	not lib.ran(name)
-}
+# _missing are the required scans that did not run to the end; the
+# vulnerability scan also counts as missing when it reports no database
+# age.
+_missing := _required - _proven
+
+_proven := lib.ran_checks if {
+	_has_db_age
+} else := lib.ran_checks - {"vulnerabilities"}
 
 # A helper rule, not "not is_number(...)" inline: OPA would evaluate the
 # reference outside the negation and drop the rule when it is undefined.
 _has_db_age if is_number(lib.checks.vulnerabilities.details.db_age_days)
-
-_missing contains "vulnerabilities" if not _has_db_age
 
 default _level := "warn"
 

@@ -40,3 +40,18 @@ test_an_exception_for_another_rule_does_not_apply if {
 	exc := {"rule": "runway.sast.serious_weakness", "active": true, "approver": "sam", "reason": "other", "expires": "2030-01-01"}
 	count(secrets.deny) == 1 with input as {"findings": [_secret], "environment": "production", "exceptions": [exc]}
 }
+
+test_a_secret_blocks_whatever_its_severity if {
+	low := object.union(_secret, {"severity": "low"})
+	count(secrets.deny) == 1 with input as {"findings": [low], "environment": "production"}
+}
+
+# Runway gives the open findings in input.summary; the policy trusts it
+# and does not walk the findings again.
+test_the_summary_runway_gives_is_used if {
+	accepted := object.union(_secret, {"suppressed": true})
+	open := {"open": {"secret": [0]}, "serious": {}, "fixable": [], "outbound_hosts": [], "license_ids": []}
+	none := {"open": {}, "serious": {}, "fixable": [], "outbound_hosts": [], "license_ids": []}
+	count(secrets.deny) == 1 with input as {"findings": [_secret], "summary": open, "environment": "production"}
+	count(secrets.deny) == 0 with input as {"findings": [accepted], "summary": none, "environment": "production"}
+}

@@ -9,12 +9,14 @@ package runway.vulnerabilities
 
 import data.runway.lib
 
-# The issues below become deny and warn elements; a deny that an active
-# exception covers becomes a warning that says so.
+# The issues below are the package's deny and warn elements, by level; a
+# deny that an active exception covers becomes a warning that says so.
+# Runway reads the issues directly (ADR 0007); deny and warn say the same
+# in Rego, for tests and for policies that read them.
 deny contains lib.element(i) if {
 	some i in issues
 	i.level == "deny"
-	not lib.excepted[concat(".", ["runway.vulnerabilities", i.rule])]
+	not lib.excepts("runway.vulnerabilities", i)
 }
 
 warn contains lib.element(i) if {
@@ -25,15 +27,14 @@ warn contains lib.element(i) if {
 warn contains lib.allowed("runway.vulnerabilities", i) if {
 	some i in issues
 	i.level == "deny"
-	lib.excepted[concat(".", ["runway.vulnerabilities", i.rule])]
+	lib.excepts("runway.vulnerabilities", i)
 }
 
+# lib.summary lists the open critical and high vulnerabilities that have a
+# fix: only they are looked at.
 _fixable contains sprintf("%s %s (fixed in %s)", [f.package.name, f.package.version, f.package.fixed]) if {
-	some f in input.findings
-	f.kind == "vulnerability"
-	lib.serious[f.severity]
-	not f.suppressed
-	f.package.fixed != ""
+	some i in lib.summary.fixable
+	f := input.findings[i]
 }
 
 default _level := "warn"
@@ -43,6 +44,9 @@ _level := "deny" if {
 	lib.deploying
 }
 
+# _ids are the findings the issue is about: a deny makes them block.
+_ids := [input.findings[i].id | some i in lib.summary.fixable]
+
 issues contains {
 	"rule": "fixable_vulnerability",
 	"level": _level,
@@ -50,4 +54,5 @@ issues contains {
 	"why": "Attackers look for known vulnerabilities first; these already have a fixed version, so upgrading closes them at little cost.",
 	"fix": "Upgrade each package to the fixed version shown (npm: `npm install NAME@VERSION`; Go: `go get MODULE@VERSION && go mod tidy`; Python: raise the version in requirements), commit the lockfile, then run `runway check` again.",
 	"exception_by": "security",
+	"findings": _ids,
 } if count(_fixable) > 0
