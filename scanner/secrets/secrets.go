@@ -8,8 +8,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/runwayhq/runway"
@@ -107,7 +109,7 @@ func (c *check) scanTree(ctx context.Context, ws *runway.Workspace, cfg *config.
 	if err != nil {
 		fmt.Fprintf(log, "not using the cache: %v\n", err)
 	}
-	leaks, err := t.scan(ctx, newDetector(ctx, cfg), cache)
+	leaks, err := t.scan(ctx, sync.OnceValue(func() *detect.Detector { return newDetector(ctx, cfg) }), cache)
 	if err == nil {
 		err = ctx.Err()
 	}

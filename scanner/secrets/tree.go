@@ -50,10 +50,13 @@ type tree struct {
 	unreadable []string
 }
 
-// scan walks the tree and scans every file with d, on several goroutines,
-// reusing what c remembers of files that have not changed since the last
-// scan (c may be nil). It returns the leaks found, not yet merged.
-func (t *tree) scan(ctx context.Context, d *detect.Detector, c *fileCache) ([]leak, error) {
+// scan walks the tree and scans every file with the detector d returns,
+// on several goroutines, reusing what c remembers of files that have not
+// changed since the last scan (c may be nil). d is called only for a file
+// the cache does not know: building a detector costs milliseconds and
+// megabytes, which a rerun over unchanged files need not pay. It returns
+// the leaks found, not yet merged.
+func (t *tree) scan(ctx context.Context, d func() *detect.Detector, c *fileCache) ([]leak, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	paths := make(chan string, 256)
@@ -108,7 +111,7 @@ const maxCached = 8 << 20
 // scanFile scans one file, or takes what c remembers of it when its
 // content has not changed. A file that cannot be read is noted, not fatal:
 // the log and the details name it.
-func (t *tree) scanFile(ctx context.Context, d *detect.Detector, c *fileCache, rel string, buf []byte) ([]leak, error) {
+func (t *tree) scanFile(ctx context.Context, d func() *detect.Detector, c *fileCache, rel string, buf []byte) ([]leak, error) {
 	f, err := os.Open(filepath.Join(t.dir, filepath.FromSlash(rel)))
 	if err != nil {
 		t.noteUnreadable(rel)
@@ -117,10 +120,10 @@ func (t *tree) scanFile(ctx context.Context, d *detect.Detector, c *fileCache, r
 	defer f.Close()
 	t.files.Add(1)
 	if c == nil {
-		return t.detect(ctx, d, rel, f, buf)
+		return t.detect(ctx, d(), rel, f, buf)
 	}
 	if st, err := f.Stat(); err != nil || st.Size() > maxCached {
-		return t.detect(ctx, d, rel, f, buf)
+		return t.detect(ctx, d(), rel, f, buf)
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
@@ -131,7 +134,7 @@ func (t *tree) scanFile(ctx context.Context, d *detect.Detector, c *fileCache, r
 	if leaks, ok := c.lookup(rel, sum); ok {
 		return leaks, nil
 	}
-	leaks, err := t.detect(ctx, d, rel, bytes.NewReader(data), buf)
+	leaks, err := t.detect(ctx, d(), rel, bytes.NewReader(data), buf)
 	if err == nil {
 		c.store(rel, sum, leaks)
 	}
