@@ -18,7 +18,8 @@ var allowedImports = map[string][]string{
 	"":                  {}, // the root: standard library only
 	"schema":            {},
 	"yamlfile":          {},
-	"runwaytest":        {},
+	"runwaytest":        {""},
+	"sqlstore":          {""},
 	"manifest":          {"", "schema", "yamlfile"},
 	"config":            {"", "schema", "yamlfile"},
 	"templates":         {"", "manifest"},

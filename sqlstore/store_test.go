@@ -1,0 +1,154 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/runwaytest"
+	"github.com/runwayhq/runway/sqlstore"
+)
+
+// openSQLite returns a new store in a temporary folder.
+func openSQLite(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: filepath.Join(t.TempDir(), "runway.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// postgresURL returns RUNWAY_TEST_POSTGRES_URL. Without it the PostgreSQL
+// tests skip, except in CI (CI=true), where that is a failure: .ci/run
+// sets it.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("RUNWAY_TEST_POSTGRES_URL")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("RUNWAY_TEST_POSTGRES_URL is not set in CI: .ci/run must set it")
+		}
+		t.Skip("set RUNWAY_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL store tests")
+	}
+	return u
+}
+
+// freshSchema creates an empty schema for one test and returns a URL whose
+// connections use it; the schema is dropped afterwards.
+func freshSchema(t *testing.T) string {
+	t.Helper()
+	base := postgresURL(t)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "runway_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create test schema on %s: %v", base, err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err == nil {
+			admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+			admin.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func openPostgres(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: freshSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestSQLiteConformance(t *testing.T) {
+	t.Parallel()
+	runwaytest.StoreSuite(t, func(t *testing.T) runwaytest.Store { return openSQLite(t) })
+}
+
+func TestPostgresConformance(t *testing.T) {
+	t.Parallel()
+	postgresURL(t)
+	runwaytest.StoreSuite(t, func(t *testing.T) runwaytest.Store { return openPostgres(t) })
+}
+
+// TestPostgresProcessesMigrateTogether opens several stores on one empty
+// schema at once, as several `runway up` processes starting together do:
+// each migration must apply exactly once.
+func TestPostgresProcessesMigrateTogether(t *testing.T) {
+	t.Parallel()
+	postgresURL(t)
+	u := freshSchema(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: u})
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSQLiteReopen keeps data across a restart and does not migrate twice.
+func TestSQLiteReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "runway.db")
+	for i := range 2 {
+		db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: "sqlite://" + path})
+		must(t, err)
+		if i == 0 {
+			must(t, db.CreateTeam(runwaytest.Ctx, &runway.Team{Name: "web"}))
+		} else if _, err := db.FindTeam(runwaytest.Ctx, "web"); err != nil {
+			t.Fatalf("after reopening: %v", err)
+		}
+		must(t, db.Close())
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"":                                       "no database given",
+		"postgres://nobody:secret@127.0.0.1:1/x": "cannot reach PostgreSQL at postgres://nobody:xxxxx@127.0.0.1:1/x",
+		filepath.Join(t.TempDir(), "missing", "r.db"): "cannot open the SQLite database",
+	}
+	for u, want := range cases {
+		_, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: u})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(runway.ErrorMessage(err), "secret") {
+			t.Errorf("Open(%q) = %v, want %q (and no password)", u, err, want)
+		}
+	}
+}
