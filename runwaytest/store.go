@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/runwayhq/runway"
 )
@@ -16,13 +18,39 @@ type Store interface {
 	runway.TeamStore
 	runway.AppStore
 	runway.CandidateStore
+	runway.UserStore
 	runway.AuditLog
 }
 
+// Clock is a settable time for stores under test.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock set to a fixed time.
+func NewClock() *Clock { return &Clock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
 // StoreSuite runs the store conformance tests. open returns a new, empty
-// store for each subtest.
-func StoreSuite(t *testing.T, open func(t *testing.T) Store) {
-	tests := map[string]func(*testing.T, Store){
+// store for each subtest, reading the time from now.
+func StoreSuite(t *testing.T, open func(t *testing.T, now func() time.Time) Store) {
+	tests := map[string]func(*testing.T, Store, *Clock){
+		"users":                     testUsers,
+		"tokens":                    testTokens,
 		"teams":                     testTeams,
 		"apps":                      testApps,
 		"app filters and pages":     testAppFilters,
@@ -34,7 +62,10 @@ func StoreSuite(t *testing.T, open func(t *testing.T) Store) {
 		"errors name what is wrong": testErrorMessages,
 	}
 	for name, test := range tests {
-		t.Run(name, func(t *testing.T) { test(t, open(t)) })
+		t.Run(name, func(t *testing.T) {
+			clock := NewClock()
+			test(t, open(t, clock.Now), clock)
+		})
 	}
 }
 
@@ -65,7 +96,7 @@ func seedApp(t *testing.T, s Store, team, app string) *runway.App {
 	return a
 }
 
-func testTeams(t *testing.T, s Store) {
+func testTeams(t *testing.T, s Store, _ *Clock) {
 	web := &runway.Team{Name: "web", DisplayName: "Web team"}
 	must(t, s.CreateTeam(Ctx, web))
 	if web.ID == 0 || web.CreatedAt.IsZero() {
@@ -93,7 +124,7 @@ func testTeams(t *testing.T, s Store) {
 	}
 }
 
-func testApps(t *testing.T, s Store) {
+func testApps(t *testing.T, s Store, _ *Clock) {
 	a := seedApp(t, s, "web", "expenses")
 	a.Manifest.Data = []runway.DataClass{"internal"}
 	got, err := s.FindApp(Ctx, "expenses")
@@ -118,7 +149,7 @@ func testApps(t *testing.T, s Store) {
 	wantCode(t, err, runway.ENOTFOUND)
 }
 
-func testAppFilters(t *testing.T, s Store) {
+func testAppFilters(t *testing.T, s Store, _ *Clock) {
 	for i := range 7 {
 		seedApp(t, s, []string{"web", "data"}[i%2], fmt.Sprintf("app-%d", i))
 	}
@@ -161,7 +192,7 @@ func testAppFilters(t *testing.T, s Store) {
 	}
 }
 
-func testCandidates(t *testing.T, s Store) {
+func testCandidates(t *testing.T, s Store, _ *Clock) {
 	seedApp(t, s, "web", "expenses")
 	seedApp(t, s, "web", "wiki")
 	report := &runway.Report{Schema: runway.ReportSchema, App: "expenses", Decision: runway.DecisionNeedsApproval, Tier: 2,
@@ -203,7 +234,7 @@ func testCandidates(t *testing.T, s Store) {
 
 // testConcurrentCandidates submits one app's candidates from many
 // goroutines: every one must get its own number, with no gap.
-func testConcurrentCandidates(t *testing.T, s Store) {
+func testConcurrentCandidates(t *testing.T, s Store, _ *Clock) {
 	seedApp(t, s, "web", "busy")
 	const n = 16
 	var wg sync.WaitGroup
@@ -234,7 +265,7 @@ func testConcurrentCandidates(t *testing.T, s Store) {
 	}
 }
 
-func testAuditChain(t *testing.T, s Store) {
+func testAuditChain(t *testing.T, s Store, _ *Clock) {
 	head, err := runway.VerifyAudit(Ctx, s)
 	must(t, err)
 	if head.Seq != 0 {
@@ -264,7 +295,7 @@ func testAuditChain(t *testing.T, s Store) {
 	}
 }
 
-func testNoActor(t *testing.T, s Store) {
+func testNoActor(t *testing.T, s Store, _ *Clock) {
 	err := s.CreateTeam(context.Background(), &runway.Team{Name: "web"})
 	if err == nil {
 		t.Fatal("a change without an actor was accepted")
@@ -273,7 +304,7 @@ func testNoActor(t *testing.T, s Store) {
 	wantCode(t, err, runway.ENOTFOUND)
 }
 
-func testFailedChangeNoAudit(t *testing.T, s Store) {
+func testFailedChangeNoAudit(t *testing.T, s Store, _ *Clock) {
 	seedApp(t, s, "web", "expenses")
 	before, err := s.AuditHead(Ctx)
 	must(t, err)
@@ -285,10 +316,103 @@ func testFailedChangeNoAudit(t *testing.T, s Store) {
 	}
 }
 
-func testErrorMessages(t *testing.T, s Store) {
+func testErrorMessages(t *testing.T, s Store, _ *Clock) {
 	err := s.CreateApp(Ctx, &runway.App{Name: "expenses", Team: "payroll"})
 	var e *runway.Error
 	if !errors.As(err, &e) || e.Message != `there is no team named "payroll": create it first (runway teams create payroll)` {
 		t.Fatalf("CreateApp with a missing team: %v", err)
+	}
+}
+
+func testUsers(t *testing.T, s Store, _ *Clock) {
+	must(t, s.CreateTeam(Ctx, &runway.Team{Name: "web"}))
+	ana := &runway.User{Email: "ana@example.com", Name: "Ana", Grants: []runway.RoleGrant{
+		{Role: runway.RoleTeamLead, Team: "web"}, {Role: runway.RoleDeveloper, Team: "web"}, {Role: runway.RoleSecurity}, {Role: runway.RoleSecurity}}}
+	must(t, s.CreateUser(Ctx, ana))
+	got, err := s.FindUser(Ctx, "ana@example.com")
+	must(t, err)
+	if got.ID != ana.ID || got.Name != "Ana" || fmt.Sprint(got.Grants) != "[{developer web} {security } {team-lead web}]" {
+		t.Fatalf("FindUser = %+v", got)
+	}
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "ana@example.com"}), runway.ECONFLICT)
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "not an email"}), runway.EINVALID)
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "bo@example.com", Grants: []runway.RoleGrant{{Role: "owner"}}}), runway.EINVALID)
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "bo@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper}}}), runway.EINVALID)
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "bo@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleAdmin, Team: "web"}}}), runway.EINVALID)
+	wantCode(t, s.CreateUser(Ctx, &runway.User{Email: "bo@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: "ghost"}}}), runway.ENOTFOUND)
+	_, err = s.FindUser(Ctx, "bo@example.com")
+	wantCode(t, err, runway.ENOTFOUND) // the refused user left nothing behind
+	n, err := s.CountUsers(Ctx)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("CountUsers = %d, want 1", n)
+	}
+}
+
+func testTokens(t *testing.T, s Store, clock *Clock) {
+	u := &runway.User{Email: "ci@example.com"}
+	must(t, s.CreateUser(Ctx, u))
+	secret := runway.NewTokenSecret()
+	tok := &runway.Token{UserID: u.ID, Name: "ci", Scopes: []string{"submit"}, ExpiresAt: clock.Now().Add(24 * time.Hour)}
+	must(t, s.CreateToken(Ctx, tok, secret))
+	wantCode(t, s.CreateToken(Ctx, &runway.Token{UserID: u.ID, Name: "old", ExpiresAt: clock.Now()}, runway.NewTokenSecret()), runway.EINVALID)
+	wantCode(t, s.CreateToken(Ctx, &runway.Token{UserID: 999, Name: "x", ExpiresAt: clock.Now().Add(time.Hour)}, runway.NewTokenSecret()), runway.ENOTFOUND)
+
+	gotU, gotT, err := s.Authenticate(Ctx, secret)
+	must(t, err)
+	if gotU.Email != u.Email || gotT.ID != tok.ID || fmt.Sprint(gotT.Scopes) != "[submit]" || gotT.LastUsedAt == nil {
+		t.Fatalf("Authenticate = %+v %+v", gotU, gotT)
+	}
+	for _, bad := range []string{"", "rwy_", runway.NewTokenSecret(), strings.ToUpper(secret), secret + "0"} {
+		_, _, err := s.Authenticate(Ctx, bad)
+		wantCode(t, err, runway.EUNAUTHORIZED)
+	}
+
+	// Use is recorded once per hour, not on every request.
+	uses := func() int {
+		entries, err := s.AuditEntries(Ctx, runway.AuditFilter{Subject: fmt.Sprintf("token:%d", tok.ID)})
+		must(t, err)
+		n := 0
+		for _, e := range entries {
+			if e.Action == "token.use" {
+				n++
+			}
+		}
+		return n
+	}
+	_, _, err = s.Authenticate(Ctx, secret)
+	must(t, err)
+	if n := uses(); n != 1 {
+		t.Fatalf("two uses within the hour wrote %d token.use entries, want 1", n)
+	}
+	clock.Advance(61 * time.Minute)
+	_, _, err = s.Authenticate(Ctx, secret)
+	must(t, err)
+	if n := uses(); n != 2 {
+		t.Fatalf("a use an hour later wrote %d token.use entries in all, want 2", n)
+	}
+
+	clock.Advance(23 * time.Hour)
+	_, _, err = s.Authenticate(Ctx, secret)
+	wantCode(t, err, runway.EUNAUTHORIZED) // expired
+
+	other := runway.NewTokenSecret()
+	tok2 := &runway.Token{UserID: u.ID, Name: "laptop", ExpiresAt: clock.Now().Add(time.Hour)}
+	must(t, s.CreateToken(Ctx, tok2, other))
+	wantCode(t, s.RevokeToken(Ctx, u.ID+1, tok2.ID), runway.ENOTFOUND) // not this user's
+	must(t, s.RevokeToken(Ctx, u.ID, tok2.ID))
+	_, _, err = s.Authenticate(Ctx, other)
+	wantCode(t, err, runway.EUNAUTHORIZED)
+
+	// The trail records tokens by id, never their secrets.
+	entries, err := s.AuditEntries(Ctx, runway.AuditFilter{Page: runway.Page{Limit: 1000}})
+	must(t, err)
+	for _, e := range entries {
+		if strings.Contains(string(e.Data), secret[len(runway.TokenPrefix):]) || strings.Contains(string(e.Data), runway.HashToken(secret)) {
+			t.Fatalf("audit entry %d holds a token secret or its hash: %s", e.Seq, e.Data)
+		}
+	}
+	if _, err := runway.VerifyAudit(Ctx, s); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -19,9 +20,9 @@ import (
 )
 
 // openSQLite returns a new store in a temporary folder.
-func openSQLite(t *testing.T) *sqlstore.DB {
+func openSQLite(t *testing.T, now func() time.Time) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: filepath.Join(t.TempDir(), "runway.db")})
+	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: filepath.Join(t.TempDir(), "runway.db"), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +78,9 @@ func freshSchema(t *testing.T) string {
 	return u.String()
 }
 
-func openPostgres(t *testing.T) *sqlstore.DB {
+func openPostgres(t *testing.T, now func() time.Time) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: freshSchema(t)})
+	db, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: freshSchema(t), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +90,13 @@ func openPostgres(t *testing.T) *sqlstore.DB {
 
 func TestSQLiteConformance(t *testing.T) {
 	t.Parallel()
-	runwaytest.StoreSuite(t, func(t *testing.T) runwaytest.Store { return openSQLite(t) })
+	runwaytest.StoreSuite(t, func(t *testing.T, now func() time.Time) runwaytest.Store { return openSQLite(t, now) })
 }
 
 func TestPostgresConformance(t *testing.T) {
 	t.Parallel()
 	postgresURL(t)
-	runwaytest.StoreSuite(t, func(t *testing.T) runwaytest.Store { return openPostgres(t) })
+	runwaytest.StoreSuite(t, func(t *testing.T, now func() time.Time) runwaytest.Store { return openPostgres(t, now) })
 }
 
 // TestPostgresProcessesMigrateTogether opens several stores on one empty
