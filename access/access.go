@@ -1,0 +1,145 @@
+// Package access makes every authorization decision of the platform: who
+// may do what to which team's things. It is a pure function over the
+// principal's roles and token scopes; handlers and services ask it and
+// never decide on their own, so one table here is the whole policy, and
+// one generated test covers every action × role × team.
+//
+// access imports only the root runway package.
+package access
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/runwayhq/runway"
+)
+
+// Action is something a principal may be allowed to do.
+type Action string
+
+// Actions.
+const (
+	ReadCatalog    Action = "catalog.read"    // list and show apps, teams
+	ReadCandidates Action = "candidates.read" // a team's candidates with their reports
+	Submit         Action = "candidates.submit"
+	CreateTeam     Action = "teams.create"
+	CreateUser     Action = "users.create"
+	ManageTokens   Action = "tokens.manage" // one's own tokens
+	ReadAudit      Action = "audit.read"
+)
+
+// PerTeam reports whether the action is about one team's things, so that
+// whether it is allowed depends on the team.
+func (a Action) PerTeam() bool { return a == ReadCandidates || a == Submit }
+
+// Actions lists every action, for tests and documentation.
+var Actions = []Action{ReadCatalog, ReadCandidates, Submit, CreateTeam, CreateUser, ManageTokens, ReadAudit}
+
+// Scopes a token may be limited to. A token without scopes may do what its
+// user may do.
+const (
+	ScopeRead   = "read"
+	ScopeSubmit = "submit"
+	ScopeAdmin  = "admin"
+)
+
+// Scopes lists the token scopes.
+var Scopes = []string{ScopeRead, ScopeSubmit, ScopeAdmin}
+
+// ValidScope reports whether s is a token scope.
+func ValidScope(s string) bool { return slices.Contains(Scopes, s) }
+
+// HasScope reports whether scopes include s.
+func HasScope(scopes []string, s string) bool { return slices.Contains(scopes, s) }
+
+// scopeOf is the scope an action needs from a scoped token.
+var scopeOf = map[Action]string{
+	ReadCatalog: ScopeRead, ReadCandidates: ScopeRead, ReadAudit: ScopeRead,
+	Submit:     ScopeSubmit,
+	CreateTeam: ScopeAdmin, CreateUser: ScopeAdmin, ManageTokens: ScopeAdmin,
+}
+
+// Principal is who is asking: a user and the scopes of the token used
+// (nil for a web session, which carries the user's full rights).
+type Principal struct {
+	User   *runway.User
+	Scopes []string
+}
+
+// Actor names the principal in audit entries.
+func (p Principal) Actor() string {
+	if p.User == nil {
+		return "anonymous"
+	}
+	return "user:" + p.User.Email
+}
+
+// has reports whether the user holds role, for team when the role is held
+// per team.
+func (p Principal) has(role runway.Role, team string) bool {
+	for _, g := range p.User.Grants {
+		if g.Role == role && (!role.TeamScoped() || g.Team == team) {
+			return true
+		}
+	}
+	return false
+}
+
+// Allowed reports whether p may do a to things of team ("" for actions
+// that are not about one team).
+func Allowed(p Principal, a Action, team string) bool {
+	if p.User == nil {
+		return false
+	}
+	if len(p.Scopes) > 0 && !slices.Contains(p.Scopes, scopeOf[a]) {
+		return false
+	}
+	if p.has(runway.RoleAdmin, "") {
+		return true
+	}
+	member := team != "" && (p.has(runway.RoleDeveloper, team) || p.has(runway.RoleTeamLead, team))
+	switch a {
+	case ReadCatalog, ManageTokens:
+		return true // every signed-in person sees the catalog and owns their tokens
+	case ReadCandidates:
+		return member || p.has(runway.RoleSecurity, "") || p.has(runway.RolePlatform, "")
+	case Submit:
+		return member
+	case CreateTeam:
+		return p.has(runway.RolePlatform, "")
+	case ReadAudit:
+		return p.has(runway.RoleSecurity, "")
+	}
+	return false // CreateUser and anything new: admins only
+}
+
+// Require returns nil when p may do a to team's things, else an error that
+// says who may.
+func Require(p Principal, a Action, team string) error {
+	if p.User == nil {
+		return runway.Errorf(runway.EUNAUTHORIZED, "sign in first: send a token (runway login) or sign in on the web")
+	}
+	if Allowed(p, a, team) {
+		return nil
+	}
+	if len(p.Scopes) > 0 && !slices.Contains(p.Scopes, scopeOf[a]) {
+		return runway.Errorf(runway.EFORBIDDEN, "this token is limited to %v and cannot %s: use a token with the %q scope", p.Scopes, a, scopeOf[a])
+	}
+	return runway.Errorf(runway.EFORBIDDEN, "you may not %s%s: %s", a, onTeam(team), who[a])
+}
+
+func onTeam(team string) string {
+	if team == "" {
+		return ""
+	}
+	return fmt.Sprintf(" for team %s", team)
+}
+
+// who says, for a refusal, who may do an action.
+var who = map[Action]string{
+	ReadCandidates: "members of the app's team, security, platform and admins may",
+	Submit:         "only developers and team leads of the app's team (and admins) may; ask your team lead to add you",
+	CreateTeam:     "the platform team and admins may; ask them",
+	CreateUser:     "only admins may",
+	ReadAudit:      "security and admins may",
+}

@@ -1,0 +1,236 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/access"
+)
+
+// TestScenarios drives the API as its users do: method, path, who, the
+// status, and what the body must and must not contain.
+func TestScenarios(t *testing.T) {
+	p := newPlatform(t)
+	cases := []struct {
+		name, who, method, path string
+		body                    any
+		status                  int
+		has, hasNot             []string
+	}{
+		{"health needs no token", "", "GET", "/healthz", nil, 200, []string{`"ok"`}, nil},
+		{"ready when the database answers", "", "GET", "/readyz", nil, 200, []string{`"ready"`}, nil},
+		{"metrics", "", "GET", "/metrics", nil, 200, []string{"runway_http_requests_total", "go_goroutines"}, nil},
+		{"openapi is public", "", "GET", "/api/v1/openapi.json", nil, 200, []string{`"openapi": "3.1.0"`}, nil},
+		{"no token", "", "GET", "/api/v1/apps", nil, 401, []string{`"code": "unauthorized"`, "sign in first", `"request_id"`}, nil},
+		{"bad token", "bogus", "GET", "/api/v1/apps", nil, 401, []string{"unknown, revoked or expired"}, []string{"bogus"}},
+		{"apps list", "no role", "GET", "/api/v1/apps", nil, 200, []string{`"name": "wiki"`, `"name": "ledger"`, `"next": null`}, nil},
+		{"apps by team", "no role", "GET", "/api/v1/apps?team=data", nil, 200, []string{`"ledger"`}, []string{`"wiki"`}},
+		{"apps search", "no role", "GET", "/api/v1/apps?q=WIK", nil, 200, []string{`"wiki"`}, []string{`"ledger"`}},
+		{"apps page", "no role", "GET", "/api/v1/apps?limit=1", nil, 200, []string{`"next": `}, []string{`"next": null`}},
+		{"bad limit", "no role", "GET", "/api/v1/apps?limit=5000", nil, 400, []string{"limit must be a number from 1 to 1000"}, nil},
+		{"bad tier", "no role", "GET", "/api/v1/apps?tier=9", nil, 400, []string{"tier must be 1, 2 or 3"}, nil},
+		{"app", "no role", "GET", "/api/v1/apps/wiki", nil, 200, []string{`"team": "web"`, `"tier": 2`}, nil},
+		{"missing app", "no role", "GET", "/api/v1/apps/nope", nil, 404, []string{`there is no app named \"nope\"`}, nil},
+		{"candidate with the server's decision", "developer", "GET", "/api/v1/apps/wiki/candidates/1", nil, 200,
+			[]string{`"decision": "needs_approval"`, `"tier": 2`, `"team-lead"`, `"name": "policy"`}, []string{`"decision": "pass"`}},
+		{"candidates of another team", "developer", "GET", "/api/v1/apps/ledger/candidates", nil, 403, []string{"members of the app's team, security, platform and admins may"}, nil},
+		{"security reads every team", "security", "GET", "/api/v1/apps/ledger/candidates", nil, 200, []string{`"number": 1`}, []string{`"report": {`}},
+		{"bad candidate number", "developer", "GET", "/api/v1/apps/wiki/candidates/x", nil, 400, []string{"a candidate number"}, nil},
+		{"submit for another team", "developer", "POST", "/api/v1/candidates", submission("ledger", "data"), 403, []string{"only developers and team leads of the app's team"}, nil},
+		{"submit unknown field", "developer", "POST", "/api/v1/candidates", `{"manifest":"","bogus":1}`, 400, []string{`unknown field \"bogus\"`}, nil},
+		{"submit bad manifest", "developer", "POST", "/api/v1/candidates", func() any {
+			s := submission("wiki", "web")
+			s.Manifest = []byte("name: wiki\nowner: web\nrisk: low\naudience: team\nintergrations: []\n")
+			return s
+		}(), 400, []string{"runway.yaml has problems", "intergrations"}, nil},
+		{"submit wrong report", "developer", "POST", "/api/v1/candidates", func() any {
+			s := submission("wiki", "web")
+			s.Report.App = "other"
+			return s
+		}(), 400, []string{`the check report is for app \"other\"`}, nil},
+		{"submit", "developer", "POST", "/api/v1/candidates", submission("wiki", "web"), 201, []string{`"number": 2`, `"submitted_by": "user:developer@example.com"`}, nil},
+		{"not json", "admin", "POST", "/api/v1/teams", "{", 400, []string{"not the JSON this endpoint takes"}, nil},
+		{"create team", "platform", "POST", "/api/v1/teams", map[string]string{"name": "ops"}, 201, []string{`"name": "ops"`}, nil},
+		{"team exists", "platform", "POST", "/api/v1/teams", map[string]string{"name": "web"}, 409, []string{`a team named \"web\" already exists`}, nil},
+		{"create user", "admin", "POST", "/api/v1/users", map[string]any{"email": "new@example.com", "grants": []map[string]string{{"role": "developer", "team": "ops"}}}, 201, []string{`"team": "ops"`}, nil},
+		{"token", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "scopes": []string{"submit"}}, 201, []string{`"secret": "rwy_`, "only time the token is shown"}, nil},
+		{"token bad scope", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "scopes": []string{"root"}}, 400, []string{`unknown scope \"root\"`}, nil},
+		{"token too long", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "expires_in_days": 9999}, 400, []string{"expires_in_days must be from 1 to 365"}, nil},
+		{"revoke someone else's token", "developer", "DELETE", "/api/v1/tokens/1", nil, 404, []string{"there is no token 1 of this user"}, nil},
+		{"audit", "security", "GET", "/api/v1/audit?subject=app:wiki", nil, 200, []string{`"action": "app.create"`, `"prev_hash"`}, nil},
+		{"audit needs security", "team-lead", "GET", "/api/v1/audit", nil, 403, []string{"security and admins may"}, nil},
+		{"unknown route", "admin", "GET", "/api/v1/nothing", nil, 404, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			token := p.tokens[c.who]
+			if c.who == "bogus" {
+				token = "bogus"
+			}
+			r := p.do(t, token, c.method, c.path, c.body)
+			if r.status != c.status {
+				t.Fatalf("%s %s as %q: status %d, want %d\n%s", c.method, c.path, c.who, r.status, c.status, r.body)
+			}
+			for _, s := range c.has {
+				if !strings.Contains(r.body, s) {
+					t.Errorf("body lacks %q:\n%s", s, r.body)
+				}
+			}
+			for _, s := range c.hasNot {
+				if strings.Contains(r.body, s) {
+					t.Errorf("body has %q:\n%s", s, r.body)
+				}
+			}
+			if r.header.Get("X-Request-ID") == "" {
+				t.Error("no X-Request-ID")
+			}
+		})
+	}
+	logs := p.logs.String()
+	for _, secret := range p.tokens {
+		if strings.Contains(logs, secret) {
+			t.Fatal("a token secret appears in the logs")
+		}
+	}
+	if !strings.Contains(logs, `"route":"GET /api/v1/apps/{app}"`) {
+		t.Errorf("logs lack the route pattern:\n%s", logs)
+	}
+}
+
+// TestEveryRouteRoleAndTeam calls every API route as every role, on team
+// web's app and team data's, and compares the outcome with what the access
+// policy allows: any unexpected allow (or refusal) fails.
+func TestEveryRouteRoleAndTeam(t *testing.T) {
+	p := newPlatform(t)
+	type target struct {
+		method, path string
+		action       access.Action
+		team         string
+		body         func() any
+	}
+	var targets []target
+	for _, team := range []string{"web", "data"} {
+		app := map[string]string{"web": "wiki", "data": "ledger"}[team]
+		targets = append(targets,
+			target{"GET", "/api/v1/apps/" + app + "/candidates", access.ReadCandidates, team, nil},
+			target{"GET", "/api/v1/apps/" + app + "/candidates/1", access.ReadCandidates, team, nil},
+			target{"POST", "/api/v1/candidates", access.Submit, team, func() any { return submission(app, team) }},
+		)
+	}
+	targets = append(targets,
+		target{"GET", "/api/v1/me", access.ReadCatalog, "", nil},
+		target{"GET", "/api/v1/teams", access.ReadCatalog, "", nil},
+		target{"POST", "/api/v1/teams", access.CreateTeam, "", func() any { return map[string]string{"name": "t" + strings.Repeat("x", len(p.tokens))} }},
+		target{"GET", "/api/v1/apps", access.ReadCatalog, "", nil},
+		target{"GET", "/api/v1/apps/wiki", access.ReadCatalog, "", nil},
+		target{"GET", "/api/v1/candidates", access.ReadCandidates, "", nil},
+		target{"POST", "/api/v1/users", access.CreateUser, "", nil},
+		target{"POST", "/api/v1/tokens", access.ManageTokens, "", func() any { return map[string]string{"name": "x"} }},
+		target{"DELETE", "/api/v1/tokens/999999", access.ManageTokens, "", nil},
+		target{"GET", "/api/v1/audit", access.ReadAudit, "", nil},
+	)
+	covered := map[string]bool{}
+	users := 0
+	for who := range roles {
+		for _, tg := range targets {
+			body := any(nil)
+			if tg.body != nil {
+				body = tg.body()
+			}
+			if tg.path == "/api/v1/users" {
+				users++
+				body = map[string]string{"email": "u" + strings.Repeat("x", users) + "@example.com"}
+			}
+			if tg.path == "/api/v1/teams" && tg.method == "POST" {
+				users++
+				body = map[string]string{"name": "t" + strings.Repeat("x", users)}
+			}
+			r := p.do(t, p.tokens[who], tg.method, tg.path, body)
+			user, err := p.store.FindUser(t.Context(), strings.ReplaceAll(who, " ", "-")+"@example.com")
+			must(t, err)
+			allowed := access.Allowed(access.Principal{User: user}, tg.action, tg.team)
+			denied := r.status == http.StatusForbidden
+			if allowed == denied {
+				t.Errorf("%s %s as %s (team %q): status %d, but access allows=%t\n%s", tg.method, tg.path, who, tg.team, r.status, allowed, r.body)
+			}
+			if !allowed && r.status != http.StatusForbidden {
+				t.Errorf("%s %s as %s: refused with %d, want 403", tg.method, tg.path, who, r.status)
+			}
+			// Anonymous callers are always refused with 401.
+			if a := p.do(t, "", tg.method, tg.path, body); a.status != http.StatusUnauthorized {
+				t.Errorf("%s %s without a token: status %d, want 401", tg.method, tg.path, a.status)
+			}
+			covered[tg.method+" "+routePattern(tg.path)] = true
+		}
+	}
+	// Every registered route must be covered here (openapi.json is public).
+	for _, route := range routes(t, p) {
+		if !covered[route] && route != "GET /api/v1/openapi.json" {
+			t.Errorf("route %s is not covered by the route × role × team test", route)
+		}
+	}
+}
+
+// routePattern turns a concrete test path back into its route pattern.
+func routePattern(path string) string {
+	parts := strings.Split(path, "/")
+	for i := range parts {
+		switch {
+		case i == 4 && parts[3] == "apps":
+			parts[i] = "{app}"
+		case i == 6 && parts[5] == "candidates":
+			parts[i] = "{number}"
+		case i == 4 && parts[3] == "tokens":
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// routes returns the API's routes as the OpenAPI document lists them.
+func routes(t *testing.T, p *platform) []string {
+	t.Helper()
+	r := p.do(t, "", "GET", "/api/v1/openapi.json", nil)
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	must(t, json.Unmarshal([]byte(r.body), &doc))
+	var out []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			out = append(out, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestOpenAPIMatchesRoutes keeps the document and the real routes equal.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	p := newPlatform(t)
+	got := routes(t, p)
+	want := append(slices.Clone(apiRoutes(t)), "GET /api/v1/openapi.json")
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("openapi.json paths:\n%v\nregistered routes:\n%v", got, want)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	p := newPlatform(t)
+	big := `{"manifest":"` + strings.Repeat("A", 33<<20) + `"}`
+	r := p.do(t, p.tokens["developer"], "POST", "/api/v1/candidates", big)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "larger than") {
+		t.Fatalf("a 33 MB body: %d %s", r.status, r.body)
+	}
+	if h, err := p.store.AuditHead(t.Context()); err != nil || h.Seq == 0 {
+		t.Fatalf("audit head %v %v", h, err)
+	}
+	if _, err := runway.VerifyAudit(t.Context(), p.store); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,164 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/opa"
+	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/runwaytest"
+	"github.com/runwayhq/runway/sqlstore"
+	"github.com/runwayhq/runway/web"
+)
+
+// platform is a running API on a fresh SQLite store with one person per
+// role (team roles on team web) and two apps with a candidate each: wiki
+// (team web) and ledger (team data).
+type platform struct {
+	srv    *httptest.Server
+	store  *sqlstore.DB
+	tokens map[string]string // role name → token secret
+	logs   *lockedWriter
+}
+
+// lockedWriter collects log lines written from request goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
+
+var roles = map[string][]runway.RoleGrant{
+	"developer": {{Role: runway.RoleDeveloper, Team: "web"}},
+	"team-lead": {{Role: runway.RoleTeamLead, Team: "web"}},
+	"security":  {{Role: runway.RoleSecurity}},
+	"platform":  {{Role: runway.RolePlatform}},
+	"admin":     {{Role: runway.RoleAdmin}},
+	"no role":   nil,
+}
+
+func newPlatform(t *testing.T) *platform {
+	t.Helper()
+	ctx := runwaytest.Ctx
+	store, err := sqlstore.Open(context.Background(), sqlstore.Options{URL: filepath.Join(t.TempDir(), "runway.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	engine, err := opa.New(context.Background(), opa.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	s := web.New(web.Options{
+		Store: store, Release: &release.Service{Apps: store, Candidates: store, Decider: engine},
+		Ready: store.Ping, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
+	})
+	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs}
+	t.Cleanup(p.srv.Close)
+	for _, team := range []string{"web", "data"} {
+		must(t, store.CreateTeam(ctx, &runway.Team{Name: team}))
+	}
+	for name, grants := range roles {
+		u := &runway.User{Email: strings.ReplaceAll(name, " ", "-") + "@example.com", Grants: grants}
+		must(t, store.CreateUser(ctx, u))
+		secret := runway.NewTokenSecret()
+		must(t, store.CreateToken(ctx, &runway.Token{UserID: u.ID, Name: "test", ExpiresAt: time.Now().Add(time.Hour)}, secret))
+		p.tokens[name] = secret
+	}
+	for app, team := range map[string]string{"wiki": "web", "ledger": "data"} {
+		lead := &runway.User{Email: "lead-" + app + "@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleTeamLead, Team: team}}}
+		must(t, store.CreateUser(ctx, lead))
+		secret := runway.NewTokenSecret()
+		must(t, store.CreateToken(ctx, &runway.Token{UserID: lead.ID, Name: "ci", ExpiresAt: time.Now().Add(time.Hour)}, secret))
+		if r := p.do(t, secret, "POST", "/api/v1/candidates", submission(app, team)); r.status != http.StatusCreated {
+			t.Fatalf("seeding %s: %d %s", app, r.status, r.body)
+		}
+	}
+	return p
+}
+
+// submission is what `runway submit` sends for a small team app.
+func submission(app, team string) release.Submission {
+	manifest := fmt.Sprintf("name: %s\nowner: %s\nrisk: low\naudience: team\ndata: [internal]\nrun:\n  test: npm test\n", app, team)
+	return release.Submission{
+		Manifest: []byte(manifest),
+		Report: &runway.Report{Schema: runway.ReportSchema, App: app, Decision: runway.DecisionPass, Tier: 1,
+			Checks: []runway.CheckResult{
+				{Name: "manifest", Status: runway.StatusPass}, {Name: "test", Status: runway.StatusPass},
+				{Name: "secrets", Status: runway.StatusPass}, {Name: "sast", Status: runway.StatusPass}, {Name: "sbom", Status: runway.StatusPass},
+				{Name: "vulnerabilities", Status: runway.StatusPass, Details: map[string]any{"db_age_days": 1}},
+			},
+			Findings: []runway.Finding{},
+			SBOM:     &runway.SBOMSummary{CycloneDX: ".runway/sbom.cdx.json", SPDX: ".runway/sbom.spdx.json", Components: 1}},
+		Inventory: &runway.Inventory{Components: []runway.Component{
+			{Ecosystem: "npm", Name: "express", Version: "5.1.0", PURL: "pkg:npm/express@5.1.0", Licenses: []string{"MIT"}, Direct: true}}},
+		SourceDigest: "sha256:" + strings.Repeat("ab", 32),
+	}
+}
+
+type response struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (p *platform) do(t *testing.T, token, method, path string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, p.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := p.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: string(data), header: res.Header}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

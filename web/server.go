@@ -1,0 +1,86 @@
+// Package web serves Runway's HTTP API under /api/v1 (JSON, bearer tokens,
+// one error shape, pagination, request-size limits, an OpenAPI document),
+// the operational endpoints (/healthz, /readyz, /metrics), and logs every
+// request as one JSON line with its request ID.
+//
+// Handlers decode, ask the access package whether the principal may act,
+// call a store or a service, and encode. They hold no business rule.
+//
+// web imports the root package, access and release.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/release"
+)
+
+// Store is what the API reads and changes.
+type Store interface {
+	runway.TeamStore
+	runway.AppStore
+	runway.CandidateStore
+	runway.UserStore
+	runway.AuditLog
+}
+
+// Options configure a Server.
+type Options struct {
+	Store   Store
+	Release *release.Service
+	// Ready reports whether the server can serve (the database answers);
+	// /readyz calls it.
+	Ready   func(context.Context) error
+	Logger  *slog.Logger
+	Version string
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// MaxBodyBytes bounds request bodies (default 32 MiB: a submission
+	// carries a report and an inventory).
+	MaxBodyBytes int64
+}
+
+// Server is the HTTP side of `runway up`.
+type Server struct {
+	opt     Options
+	mux     *http.ServeMux
+	metrics *metrics
+	// routes are the API routes, as registered: the OpenAPI test compares
+	// them with the document.
+	routes []string
+}
+
+// New returns a server with every route registered.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 32 << 20
+	}
+	s := &Server{opt: o, mux: http.NewServeMux(), metrics: newMetrics()}
+	s.registerOps()
+	s.registerAPI()
+	return s
+}
+
+// Handler returns the server's handler with request IDs, logging, metrics
+// and panic recovery around every route.
+func (s *Server) Handler() http.Handler {
+	return s.observe(s.mux)
+}
+
+// Registry returns the Prometheus registry /metrics serves.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// Routes returns the API routes ("GET /api/v1/apps", ...).
+func (s *Server) Routes() []string { return s.routes }
