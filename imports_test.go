@@ -21,6 +21,8 @@ var allowedImports = map[string][]string{
 	"runwaytest":        {""},
 	"sqlstore":          {""},
 	"access":            {""},
+	"session":           {""},
+	"ui":                {"", "access", "report", "session"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest"},
 	"web":               {"", "access", "release"},

@@ -58,7 +58,7 @@ func TestGroupFindings(t *testing.T) {
 		{ID: "6", Kind: runway.KindBuild, Severity: runway.SeverityHigh},
 	}
 	var got []string
-	for _, g := range groupFindings(fs) {
+	for _, g := range GroupByAction(fs) {
 		var ids []string
 		for _, f := range g.Findings {
 			ids = append(ids, f.ID)

@@ -10,9 +10,9 @@ import (
 	"github.com/runwayhq/runway"
 )
 
-// group is the findings that share one action a person takes, such as
-// "Correct runway.yaml" or "Rotate leaked keys".
-type group struct {
+// ActionGroup is the findings that share one action a person takes, such
+// as "Correct runway.yaml" or "Rotate leaked keys".
+type ActionGroup struct {
 	Action   string
 	Findings []runway.Finding
 	// unit counts the findings: "problem", or "package" once the
@@ -21,7 +21,7 @@ type group struct {
 }
 
 // Title reads like "Correct runway.yaml (3 problems)".
-func (g group) Title() string {
+func (g ActionGroup) Title() string {
 	return fmt.Sprintf("%s (%s)", g.Action, plural(len(g.Findings), cmp.Or(g.unit, "problem")))
 }
 
@@ -55,28 +55,28 @@ func actionOf(k runway.FindingKind) string {
 	return otherAction
 }
 
-// groupFindings splits findings by action, in the order of actions with
+// GroupByAction splits findings by action, in the order of actions with
 // "Other" last, skipping empty groups. Within a group the most severe come
 // first; otherwise the given order is kept.
-func groupFindings(fs []runway.Finding) []group {
+func GroupByAction(fs []runway.Finding) []ActionGroup {
 	byAction := map[string][]runway.Finding{}
 	for _, f := range fs {
 		a := actionOf(f.Kind)
 		byAction[a] = append(byAction[a], f)
 	}
-	var out []group
+	var out []ActionGroup
 	for _, a := range actions {
 		fs := byAction[a.action]
 		switch {
 		case len(fs) == 0:
 		case a.kind == runway.KindVulnerability:
-			out = append(out, group{Action: a.action, Findings: bySeverity(perPackage(fs)), unit: "package"})
+			out = append(out, ActionGroup{Action: a.action, Findings: bySeverity(perPackage(fs)), unit: "package"})
 		default:
-			out = append(out, group{Action: a.action, Findings: bySeverity(fs)})
+			out = append(out, ActionGroup{Action: a.action, Findings: bySeverity(fs)})
 		}
 	}
 	if others := byAction[otherAction]; len(others) > 0 {
-		out = append(out, group{Action: otherAction, Findings: bySeverity(others)})
+		out = append(out, ActionGroup{Action: otherAction, Findings: bySeverity(others)})
 	}
 	return out
 }

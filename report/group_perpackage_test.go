@@ -28,7 +28,7 @@ func TestPerPackage(t *testing.T) {
 		vuln("lodash", "4.17.20", "D", runway.SeverityLow), // another version: another item
 		{Kind: runway.KindVulnerability, Severity: runway.SeverityLow, Title: "from SARIF, no package"},
 	}
-	g := groupFindings(fs)
+	g := GroupByAction(fs)
 	if len(g) != 1 || g[0].Title() != "Upgrade packages (4 packages)" {
 		t.Fatalf("groups = %+v", g)
 	}

@@ -23,7 +23,7 @@ func writeMarkdown(b *bytes.Buffer, r *runway.Report) {
 	m.line(markdownMarker)
 	m.decision(r)
 	m.checks(r.Checks)
-	m.fixes(groupFindings(blocking), unexplained(r))
+	m.fixes(GroupByAction(blocking), unexplained(r))
 	m.worth(other)
 	m.technical(r.Findings)
 	m.sbom(r.SBOM)
@@ -90,7 +90,7 @@ func (m mdWriter) checks(cs []runway.CheckResult) {
 
 // fixes writes the numbered steps that unblock the app, one group per
 // action.
-func (m mdWriter) fixes(groups []group, checks []runway.CheckResult) {
+func (m mdWriter) fixes(groups []ActionGroup, checks []runway.CheckResult) {
 	if len(groups) == 0 && len(checks) == 0 {
 		return
 	}

@@ -28,7 +28,7 @@ func writeText(b *bytes.Buffer, r *runway.Report, color bool) {
 	t.checks(r.Checks)
 	t.decision(r)
 	blocking, other := split(r)
-	t.fixes(groupFindings(blocking), unexplained(r))
+	t.fixes(GroupByAction(blocking), unexplained(r))
 	t.worth(other)
 	t.sbom(r.SBOM)
 }
@@ -89,7 +89,7 @@ func (t textWriter) decision(r *runway.Report) {
 
 // fixes lists the blocking findings by action, then the checks that did
 // not pass without saying why in a finding.
-func (t textWriter) fixes(groups []group, checks []runway.CheckResult) {
+func (t textWriter) fixes(groups []ActionGroup, checks []runway.CheckResult) {
 	if len(groups) == 0 && len(checks) == 0 {
 		return
 	}
