@@ -22,6 +22,8 @@ var allowedImports = map[string][]string{
 	"sqlstore":          {""},
 	"access":            {""},
 	"session":           {""},
+	"oidc":              {""},
+	"oidc/oidctest":     {""},
 	"ui":                {"", "access", "report", "session"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest"},

@@ -27,6 +27,8 @@ type Config struct {
 	Check  Check  `json:"check"`
 	Vuln   Vuln   `json:"vuln"`
 	Policy Policy `json:"policy"`
+	Server Server `json:"server"`
+	Client Client `json:"client"`
 	// Color is auto, always or never.
 	Color string `json:"color"`
 	// NoColor is true when NO_COLOR is set (see no-color.org); it wins
@@ -75,6 +77,35 @@ type Policy struct {
 	Exceptions string `json:"exceptions"`
 }
 
+// Server configures `runway up`.
+type Server struct {
+	// Addr is the address to listen on (default 127.0.0.1:8080).
+	Addr string `json:"addr"`
+	// Data is the folder for the SQLite database and other state
+	// (default ./runway-data).
+	Data string `json:"data"`
+	// DatabaseURL, when set, is a postgres:// URL used instead of SQLite.
+	DatabaseURL string `json:"database_url"`
+	// PublicURL is the address people use to reach the server; an https
+	// URL makes session cookies Secure. Default: http://Addr.
+	PublicURL string `json:"public_url"`
+	// OTLPEndpoint, when set, receives OpenTelemetry traces (OTLP/HTTP).
+	OTLPEndpoint string `json:"otlp_endpoint"`
+}
+
+// Client configures the commands that talk to a Runway server.
+type Client struct {
+	// URL is the server's address.
+	URL string `json:"url"`
+	// Token is the API token from RUNWAY_TOKEN; never read from the config
+	// file, which people share. Without it the token `runway login` kept
+	// in CredentialsFile is used.
+	Token string `json:"-"`
+	// CredentialsFile is where `runway login` keeps tokens, per server
+	// (runway/credentials.json in the user's config folder).
+	CredentialsFile string `json:"-"`
+}
+
 // Duration is a time.Duration written as "90s" or "10m" in files and
 // variables.
 type Duration time.Duration
@@ -92,7 +123,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // Default returns the built-in settings.
 func Default() Config {
-	return Config{Check: Check{Timeout: Duration(10 * time.Minute)}, Color: "auto"}
+	return Config{
+		Check:  Check{Timeout: Duration(10 * time.Minute)},
+		Color:  "auto",
+		Server: Server{Addr: "127.0.0.1:8080", Data: "runway-data"},
+	}
 }
 
 // Sources are where Load looks.
@@ -128,6 +163,9 @@ func Load(src Sources) (Config, error) {
 	}
 	if err := applyEnv(&cfg, env); err != nil {
 		return cfg, err
+	}
+	if f := userConfigFile(env); f != "" {
+		cfg.Client.CredentialsFile = filepath.Join(filepath.Dir(f), "credentials.json")
 	}
 	if cfg.Vuln.DB == "" {
 		cfg.Vuln.DB = cacheDir(env, "vulndb")
@@ -207,6 +245,15 @@ func applyEnv(cfg *Config, env map[string]string) error {
 	}
 	if v, ok := env["RUNWAY_POLICY_EXCEPTIONS"]; ok {
 		cfg.Policy.Exceptions = v
+	}
+	for name, field := range map[string]*string{
+		"RUNWAY_ADDR": &cfg.Server.Addr, "RUNWAY_DATA": &cfg.Server.Data, "RUNWAY_DATABASE_URL": &cfg.Server.DatabaseURL,
+		"RUNWAY_PUBLIC_URL": &cfg.Server.PublicURL, "RUNWAY_OTLP_ENDPOINT": &cfg.Server.OTLPEndpoint,
+		"RUNWAY_URL": &cfg.Client.URL, "RUNWAY_TOKEN": &cfg.Client.Token,
+	} {
+		if v, ok := env[name]; ok {
+			*field = v
+		}
 	}
 	_, cfg.NoColor = env["NO_COLOR"]
 	cfg.GitHubStepSummary = env["GITHUB_STEP_SUMMARY"]

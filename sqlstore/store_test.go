@@ -153,3 +153,23 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestServerSecret(t *testing.T) {
+	t.Parallel()
+	db := openSQLite(t, nil)
+	ctx := runway.WithActor(context.Background(), "system")
+	a, err := db.ServerSecret(ctx, "session")
+	must(t, err)
+	b, err := db.ServerSecret(ctx, "session")
+	must(t, err)
+	c, err := db.ServerSecret(ctx, "other")
+	must(t, err)
+	if len(a) != 32 || string(a) != string(b) || string(a) == string(c) {
+		t.Fatalf("secrets: %x %x %x", a, b, c)
+	}
+	entries, err := db.AuditEntries(ctx, runway.AuditFilter{})
+	must(t, err)
+	if len(entries) != 2 || entries[0].Action != "server_secret.create" || strings.Contains(string(entries[0].Data), hex.EncodeToString(a)) {
+		t.Fatalf("audit entries: %+v", entries)
+	}
+}

@@ -47,6 +47,7 @@ func (s *Server) registerAPI() {
 	s.route("POST /api/v1/tokens", access.ManageTokens, s.createToken)
 	s.route("DELETE /api/v1/tokens/{id}", access.ManageTokens, s.revokeToken)
 	s.route("GET /api/v1/audit", access.ReadAudit, s.listAudit)
+	s.route("GET /api/v1/audit/head", access.ReadAudit, s.auditHead)
 }
 
 // list is the shape of every list response: the items and, when there

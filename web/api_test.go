@@ -132,6 +132,7 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 		target{"POST", "/api/v1/tokens", access.ManageTokens, "", func() any { return map[string]string{"name": "x"} }},
 		target{"DELETE", "/api/v1/tokens/999999", access.ManageTokens, "", nil},
 		target{"GET", "/api/v1/audit", access.ReadAudit, "", nil},
+		target{"GET", "/api/v1/audit/head", access.ReadAudit, "", nil},
 	)
 	covered := map[string]bool{}
 	users := 0

@@ -233,3 +233,12 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p access.Prin
 	writeJSON(w, http.StatusOK, newList(entries, pg.Limit, func(e *runway.AuditEntry) int64 { return e.Seq }))
 	return nil
 }
+
+func (s *Server) auditHead(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	h, err := s.opt.Store.AuditHead(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, h)
+	return nil
+}

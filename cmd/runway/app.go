@@ -106,6 +106,14 @@ func (a *app) rootCommand() *cobra.Command {
 		a.versionCommand(),
 		a.dbCommand(),
 		a.policyCommand(),
+		a.upCommand(),
+		a.loginCommand(),
+		a.appsCommand(),
+		a.candidatesCommand(),
+		a.teamsCommand(),
+		a.tokensCommand(),
+		a.auditCommand(),
+		a.submitCommand(),
 	)
 	return root
 }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/opa"
+	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/sqlstore"
+	"github.com/runwayhq/runway/web"
+)
+
+// server is `runway up` assembled: the store, the policy engine, the API
+// and the listener. openServer builds it, run serves until the context
+// ends, and close releases what open took; the end-to-end test drives the
+// same three steps with a temporary data folder and port 0.
+type server struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *sqlstore.DB
+	listener net.Listener
+	http     *http.Server
+	decLog   *os.File
+	release  *release.Service
+	// url is where people reach the server.
+	url string
+}
+
+// openServer opens everything `runway up` needs. Nothing is left open when
+// it fails.
+func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *server, err error) {
+	s := &server{cfg: cfg, log: slog.New(slog.NewJSONHandler(logOut, nil))}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.Server.Data, 0o700); err != nil {
+		return nil, runway.Errorf(runway.EINVALID, "cannot create the data folder %s: %v", cfg.Server.Data, err)
+	}
+	dbURL := cfg.Server.DatabaseURL
+	if dbURL == "" {
+		dbURL = filepath.Join(cfg.Server.Data, "runway.db")
+	}
+	if s.store, err = sqlstore.Open(ctx, sqlstore.Options{URL: dbURL}); err != nil {
+		return nil, err
+	}
+	if s.decLog, err = os.OpenFile(filepath.Join(cfg.Server.Data, "decisions.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
+		return nil, fmt.Errorf("open the decision log: %w", err)
+	}
+	engine, err := opa.New(ctx, opa.Options{Policies: cfg.Policy.Dirs, Exceptions: cfg.Policy.Exceptions, Environment: "production", DecisionLog: s.decLog})
+	if err != nil {
+		return nil, err
+	}
+	s.release = &release.Service{Apps: s.store, Candidates: s.store, Decider: engine}
+	if s.listener, err = net.Listen("tcp", cfg.Server.Addr); err != nil {
+		return nil, runway.Errorf(runway.EINVALID, "cannot listen on %s: %v (is another runway up running? pick another address with --addr)", cfg.Server.Addr, err)
+	}
+	s.url = cfg.Server.PublicURL
+	if s.url == "" {
+		s.url = "http://" + displayAddr(s.listener.Addr())
+	}
+	api := web.New(web.Options{Store: s.store, Release: s.release, Ready: s.store.Ping, Logger: s.log, Version: version})
+	s.http = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// run serves until ctx ends, then shuts down gracefully: no new
+// connections, and requests in flight get up to 20 seconds to finish.
+func (s *server) run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	s.log.Info("runway up", "url", s.url, "version", version, "database", string(s.store.Dialect()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := s.http.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.log.Info("runway stopped")
+	return nil
+}
+
+// close releases the store and files.
+func (s *server) close() {
+	if s.listener != nil {
+		s.listener.Close() // already closed after a shutdown; harmless
+	}
+	if s.store != nil {
+		s.store.Close()
+	}
+	if s.decLog != nil {
+		s.decLog.Close()
+	}
+}
+
+// bootstrap makes the first admin and prints their token, once: on a
+// platform without users. The token is stored hashed, so it cannot be
+// shown again.
+func (s *server) bootstrap(ctx context.Context, out io.Writer, email string) error {
+	n, err := s.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	ctx = runway.WithActor(ctx, "system")
+	admin := &runway.User{Email: email, Name: "Administrator", Grants: []runway.RoleGrant{{Role: runway.RoleAdmin}}}
+	if err := s.store.CreateUser(ctx, admin); err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	secret := runway.NewTokenSecret()
+	t := &runway.Token{UserID: admin.ID, Name: "bootstrap", ExpiresAt: time.Now().Add(30 * 24 * time.Hour)}
+	if err := s.store.CreateToken(ctx, t, secret); err != nil {
+		return fmt.Errorf("create the first admin's token: %w", err)
+	}
+	fmt.Fprintf(out, "\nFirst start: the admin %s can sign in with this token (shown only now; it expires in 30 days):\n\n    %s\n\n"+
+		"Keep it in a password manager. Then, from a terminal:\n    export RUNWAY_URL=%s\n    runway login\n\n",
+		email, secret, s.url)
+	return nil
+}
+
+// announce tells the person who started the server where it is.
+func (s *server) announce(out io.Writer) {
+	where := "SQLite in " + s.cfg.Server.Data
+	if s.store.Dialect() == sqlstore.Postgres {
+		where = "PostgreSQL"
+	}
+	fmt.Fprintf(out, "Runway is up at %s (data: %s). Press Ctrl+C to stop.\n", s.url, where)
+	fmt.Fprintf(out, "API: %s/api/v1  ·  health: %s/healthz  ·  metrics: %s/metrics\n", strings.TrimSuffix(s.url, "/"), s.url, s.url)
+}
