@@ -59,6 +59,13 @@ func HashToken(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// AuditRecorder records security events that change no stored state
+// (a sign-in, a refused sign-in) in the audit trail.
+type AuditRecorder interface {
+	// RecordEvent appends an audit entry; data must never hold a secret.
+	RecordEvent(ctx context.Context, action, subject string, data any) error
+}
+
 // LooksLikeToken reports whether s has the shape of a token secret.
 func LooksLikeToken(s string) bool {
 	return strings.HasPrefix(s, TokenPrefix) && len(s) == len(TokenPrefix)+64 &&
@@ -74,6 +81,11 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error
 	// FindUser returns a user by email; ENOTFOUND when there is none.
 	FindUser(ctx context.Context, email string) (*User, error)
+	// SyncUser makes the stored user match u, as an identity provider
+	// describes them at sign-in: it creates the user, or updates their name
+	// and replaces their grants. It sets u's ID and creation time.
+	// ENOTFOUND when a granted team does not exist.
+	SyncUser(ctx context.Context, u *User) error
 	// CountUsers returns how many users there are.
 	CountUsers(ctx context.Context) (int, error)
 	// CreateToken stores a token for the user, keeping only the hash of

@@ -24,6 +24,7 @@ var allowedImports = map[string][]string{
 	"session":           {""},
 	"oidc":              {""},
 	"oidc/oidctest":     {""},
+	"signin":            {"", "oidc", "session"},
 	"ui":                {"", "access", "report", "session"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest"},

@@ -20,6 +20,7 @@ type Store interface {
 	runway.CandidateStore
 	runway.UserStore
 	runway.AuditLog
+	runway.AuditRecorder
 }
 
 // Clock is a settable time for stores under test.
@@ -51,6 +52,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T, now func() time.Time) Stor
 	tests := map[string]func(*testing.T, Store, *Clock){
 		"users":                     testUsers,
 		"tokens":                    testTokens,
+		"sync users":                testSyncUser,
 		"teams":                     testTeams,
 		"apps":                      testApps,
 		"app filters and pages":     testAppFilters,
@@ -414,5 +416,43 @@ func testTokens(t *testing.T, s Store, clock *Clock) {
 	}
 	if _, err := runway.VerifyAudit(Ctx, s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func testSyncUser(t *testing.T, s Store, _ *Clock) {
+	must(t, s.CreateTeam(Ctx, &runway.Team{Name: "web"}))
+	must(t, s.CreateTeam(Ctx, &runway.Team{Name: "data"}))
+	u := &runway.User{Email: "ana@example.com", Name: "Ana", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: "web"}}}
+	must(t, s.SyncUser(Ctx, u))
+	if u.ID == 0 {
+		t.Fatal("SyncUser did not create the user")
+	}
+	head, err := s.AuditHead(Ctx)
+	must(t, err)
+	same := &runway.User{Email: "ana@example.com", Name: "Ana", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: "web"}}}
+	must(t, s.SyncUser(Ctx, same))
+	if after, _ := s.AuditHead(Ctx); after != head || same.ID != u.ID {
+		t.Fatalf("an unchanged sign-in wrote to the audit trail or made a new user: %+v -> %+v", head, after)
+	}
+	moved := &runway.User{Email: "ana@example.com", Name: "Ana B.", Grants: []runway.RoleGrant{{Role: runway.RoleTeamLead, Team: "data"}, {Role: runway.RoleSecurity}}}
+	must(t, s.SyncUser(Ctx, moved))
+	got, err := s.FindUser(Ctx, "ana@example.com")
+	must(t, err)
+	if got.Name != "Ana B." || fmt.Sprint(got.Grants) != "[{security } {team-lead data}]" {
+		t.Fatalf("after SyncUser: %+v", got)
+	}
+	wantCode(t, s.SyncUser(Ctx, &runway.User{Email: "ana@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: "ghost"}}}), runway.ENOTFOUND)
+	if got, _ := s.FindUser(Ctx, "ana@example.com"); fmt.Sprint(got.Grants) != "[{security } {team-lead data}]" {
+		t.Fatalf("a refused sync changed the grants: %+v", got.Grants)
+	}
+	must(t, s.RecordEvent(Ctx, "user.sign_in", "user:ana@example.com", map[string]string{"method": "oidc"}))
+	entries, err := s.AuditEntries(Ctx, runway.AuditFilter{Subject: "user:ana@example.com"})
+	must(t, err)
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	if fmt.Sprint(actions) != "[user.create user.update user.sign_in]" {
+		t.Fatalf("audit actions %v", actions)
 	}
 }

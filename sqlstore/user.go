@@ -18,6 +18,63 @@ const tokenUseEvery = time.Hour
 
 // CreateUser adds a user with their grants.
 func (db *DB) CreateUser(ctx context.Context, u *runway.User) error {
+	if err := validUser(u); err != nil {
+		return err
+	}
+	u.CreatedAt = db.now().UTC().Truncate(time.Microsecond)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id`),
+			u.Email, u.Name, u.CreatedAt.UnixMicro()).Scan(&u.ID)
+		if err != nil {
+			return translate(err, fmt.Sprintf("a user with the email %s already exists", u.Email), "")
+		}
+		if err := db.insertGrants(ctx, tx, u); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, "user.create", "user:"+u.Email, map[string]any{"grants": u.Grants})
+	})
+}
+
+// SyncUser creates the user or brings their name and grants up to date.
+// Only a change is audited.
+func (db *DB) SyncUser(ctx context.Context, u *runway.User) error {
+	if err := validUser(u); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := db.findUser(ctx, tx, `u.email = ?`, u.Email)
+		if err == sql.ErrNoRows {
+			u.CreatedAt = db.now().UTC().Truncate(time.Microsecond)
+			if err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id`),
+				u.Email, u.Name, u.CreatedAt.UnixMicro()).Scan(&u.ID); err != nil {
+				return err
+			}
+			if err := db.insertGrants(ctx, tx, u); err != nil {
+				return err
+			}
+			return db.appendAudit(ctx, tx, "user.create", "user:"+u.Email, map[string]any{"grants": u.Grants})
+		} else if err != nil {
+			return err
+		}
+		u.ID, u.CreatedAt = old.ID, old.CreatedAt
+		if old.Name == u.Name && slices.Equal(sortedGrants(old.Grants), u.Grants) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE users SET name = ? WHERE id = ?`), u.Name, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM role_grants WHERE user_id = ?`), u.ID); err != nil {
+			return err
+		}
+		if err := db.insertGrants(ctx, tx, u); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, "user.update", "user:"+u.Email, map[string]any{"name": u.Name, "grants": u.Grants, "previous_grants": old.Grants})
+	})
+}
+
+// validUser checks a user's email and grants and defaults the name.
+func validUser(u *runway.User) error {
 	if addr, err := mail.ParseAddress(u.Email); err != nil || addr.Address != u.Email {
 		return runway.Errorf(runway.EINVALID, "%q is not an email address", u.Email)
 	}
@@ -32,30 +89,38 @@ func (db *DB) CreateUser(ctx context.Context, u *runway.User) error {
 	if u.Name == "" {
 		u.Name = u.Email
 	}
-	u.CreatedAt = db.now().UTC().Truncate(time.Microsecond)
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id`),
-			u.Email, u.Name, u.CreatedAt.UnixMicro()).Scan(&u.ID)
-		if err != nil {
-			return translate(err, fmt.Sprintf("a user with the email %s already exists", u.Email), "")
-		}
-		seen := map[runway.RoleGrant]bool{}
-		for _, g := range u.Grants {
-			if seen[g] {
-				continue
-			}
-			seen[g] = true
-			if g.Team != "" {
-				if _, err := db.teamID(ctx, tx, g.Team); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO role_grants (user_id, role, team) VALUES (?, ?, ?)`), u.ID, string(g.Role), g.Team); err != nil {
+	u.Grants = sortedGrants(u.Grants)
+	return nil
+}
+
+// sortedGrants returns grants deduplicated in the order the store reads
+// them back (role, then team).
+func sortedGrants(gs []runway.RoleGrant) []runway.RoleGrant {
+	out := slices.Clone(gs)
+	slices.SortFunc(out, func(a, b runway.RoleGrant) int {
+		return strings.Compare(string(a.Role)+"\x00"+a.Team, string(b.Role)+"\x00"+b.Team)
+	})
+	return slices.Compact(out)
+}
+
+func (db *DB) insertGrants(ctx context.Context, tx *sql.Tx, u *runway.User) error {
+	for _, g := range u.Grants {
+		if g.Team != "" {
+			if _, err := db.teamID(ctx, tx, g.Team); err != nil {
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, "user.create", "user:"+u.Email, map[string]any{"grants": u.Grants})
-	})
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO role_grants (user_id, role, team) VALUES (?, ?, ?)`), u.ID, string(g.Role), g.Team); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordEvent appends an audit entry for a security event that changes
+// no stored state.
+func (db *DB) RecordEvent(ctx context.Context, action, subject string, data any) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.appendAudit(ctx, tx, action, subject, data) })
 }
 
 // FindUser returns a user by email, with their grants.
