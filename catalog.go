@@ -35,8 +35,41 @@ type Candidate struct {
 	Decision     Decision  `json:"decision"`
 	Tier         Tier      `json:"tier"`
 	SubmittedBy  string    `json:"submitted_by"`
-	Report       *Report   `json:"report"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Findings counts the report's findings: listed with every candidate,
+	// it is the app's findings history.
+	Findings  FindingCounts `json:"findings"`
+	Report    *Report       `json:"report"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// FindingCounts counts a report's open (not accepted) findings.
+type FindingCounts struct {
+	Total      int                 `json:"total"`
+	Blocking   int                 `json:"blocking"`
+	Accepted   int                 `json:"accepted"`
+	ByKind     map[FindingKind]int `json:"by_kind"`
+	BySeverity map[Severity]int    `json:"by_severity"`
+}
+
+// CountFindings counts a report's findings.
+func CountFindings(r *Report) FindingCounts {
+	c := FindingCounts{ByKind: map[FindingKind]int{}, BySeverity: map[Severity]int{}}
+	if r == nil {
+		return c
+	}
+	for _, f := range r.Findings {
+		if f.Suppression != nil {
+			c.Accepted++
+			continue
+		}
+		c.Total++
+		c.ByKind[f.Kind]++
+		c.BySeverity[f.Severity]++
+		if f.Blocking {
+			c.Blocking++
+		}
+	}
+	return c
 }
 
 // Page asks for one page of a list: at most Limit items after the cursor

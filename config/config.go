@@ -91,6 +91,30 @@ type Server struct {
 	PublicURL string `json:"public_url"`
 	// OTLPEndpoint, when set, receives OpenTelemetry traces (OTLP/HTTP).
 	OTLPEndpoint string `json:"otlp_endpoint"`
+	// OIDC, when its issuer is set, enables single sign-on on the web.
+	OIDC OIDC `json:"oidc"`
+}
+
+// OIDC configures single sign-on with an OpenID Connect provider.
+type OIDC struct {
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"client_id"`
+	// ClientSecret comes from RUNWAY_OIDC_CLIENT_SECRET only, never from
+	// the file.
+	ClientSecret string `json:"-"`
+	// GroupsClaim names the ID token claim with the person's groups
+	// (default "groups").
+	GroupsClaim string `json:"groups_claim"`
+	// Mappings give the members of a provider group a Runway role.
+	Mappings []OIDCMapping `json:"mappings"`
+}
+
+// OIDCMapping gives the members of Group the role Role (on Team for the
+// team roles developer and team-lead).
+type OIDCMapping struct {
+	Group string `json:"group"`
+	Role  string `json:"role"`
+	Team  string `json:"team"`
 }
 
 // Client configures the commands that talk to a Runway server.
@@ -250,6 +274,8 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		"RUNWAY_ADDR": &cfg.Server.Addr, "RUNWAY_DATA": &cfg.Server.Data, "RUNWAY_DATABASE_URL": &cfg.Server.DatabaseURL,
 		"RUNWAY_PUBLIC_URL": &cfg.Server.PublicURL, "RUNWAY_OTLP_ENDPOINT": &cfg.Server.OTLPEndpoint,
 		"RUNWAY_URL": &cfg.Client.URL, "RUNWAY_TOKEN": &cfg.Client.Token,
+		"RUNWAY_OIDC_ISSUER": &cfg.Server.OIDC.Issuer, "RUNWAY_OIDC_CLIENT_ID": &cfg.Server.OIDC.ClientID,
+		"RUNWAY_OIDC_CLIENT_SECRET": &cfg.Server.OIDC.ClientSecret,
 	} {
 		if v, ok := env[name]; ok {
 			*field = v

@@ -222,6 +222,9 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 	if len(list) != 2 || list[0].Number != 2 || list[1].Number != 1 || list[0].Report != nil {
 		t.Fatalf("FindCandidates(expenses) = %+v, want numbers 2, 1 without reports", list)
 	}
+	if f := list[0].Findings; f.Total != 1 || f.ByKind[runway.KindVulnerability] != 1 {
+		t.Fatalf("listed candidates' finding counts (the findings history) = %+v", f)
+	}
 	list, err = s.FindCandidates(Ctx, runway.CandidateFilter{Page: runway.Page{After: made[2].ID, Limit: 1}})
 	must(t, err)
 	if len(list) != 1 || list[0].ID != made[1].ID {

@@ -19,6 +19,11 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 		return err
 	}
 	c.CreatedAt = db.now().UTC().Truncate(time.Microsecond)
+	c.Findings = runway.CountFindings(c.Report)
+	counts, err := json.Marshal(c.Findings)
+	if err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var appID int64
 		lock := ""
@@ -32,9 +37,9 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COALESCE(MAX(number), 0) + 1 FROM candidates WHERE app_id = ?`), appID).Scan(&c.Number); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), c.CreatedAt.UnixMicro()).Scan(&c.ID)
+		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, findings, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), string(counts), c.CreatedAt.UnixMicro()).Scan(&c.ID)
 		if err != nil {
 			return translate(err, fmt.Sprintf("candidate %d of %q was just created by another submission: submit again", c.Number, c.App), "")
 		}
@@ -46,7 +51,7 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 
 // FindCandidate returns a candidate with its report.
 func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runway.Candidate, error) {
-	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.report
+	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings, c.report
 		FROM candidates c JOIN apps a ON a.id = c.app_id WHERE a.name = ? AND c.number = ?`), app, number)
 	var report string
 	c, err := scanCandidate(row, &report)
@@ -63,7 +68,7 @@ func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runwa
 // FindCandidates lists candidates newest first; f.After continues a list
 // below that ID.
 func (db *DB) FindCandidates(ctx context.Context, f runway.CandidateFilter) ([]*runway.Candidate, error) {
-	q := `SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at
+	q := `SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings
 		FROM candidates c JOIN apps a ON a.id = c.app_id WHERE 1 = 1`
 	var args []any
 	if f.After > 0 {
@@ -102,9 +107,13 @@ func scanCandidate(s scanner, extra ...any) (*runway.Candidate, error) {
 	var decision string
 	var tier int
 	var created int64
-	dest := append([]any{&c.ID, &c.App, &c.Number, &c.SourceDigest, &decision, &tier, &c.SubmittedBy, &created}, extra...)
+	var counts string
+	dest := append([]any{&c.ID, &c.App, &c.Number, &c.SourceDigest, &decision, &tier, &c.SubmittedBy, &created, &counts}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(counts), &c.Findings); err != nil {
+		return nil, fmt.Errorf("candidate %d: stored finding counts: %w", c.ID, err)
 	}
 	c.Decision, c.Tier, c.CreatedAt = runway.Decision(decision), runway.Tier(tier), time.UnixMicro(created).UTC()
 	return &c, nil
