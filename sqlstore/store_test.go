@@ -2,11 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,53 +26,10 @@ func openSQLite(t *testing.T, now func() time.Time) *sqlstore.DB {
 	return db
 }
 
-// postgresURL returns RUNWAY_TEST_POSTGRES_URL. Without it the PostgreSQL
-// tests skip, except in CI (CI=true), where that is a failure: .ci/run
-// sets it.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("RUNWAY_TEST_POSTGRES_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("RUNWAY_TEST_POSTGRES_URL is not set in CI: .ci/run must set it")
-		}
-		t.Skip("set RUNWAY_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL store tests")
-	}
-	return u
-}
-
-// freshSchema creates an empty schema for one test and returns a URL whose
-// connections use it; the schema is dropped afterwards.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := postgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "runway_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create test schema on %s: %v", base, err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err == nil {
-			admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-			admin.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+var (
+	postgresURL = runwaytest.PostgresURL
+	freshSchema = runwaytest.FreshSchema
+)
 
 func openPostgres(t *testing.T, now func() time.Time) *sqlstore.DB {
 	t.Helper()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/jobs"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/sqlstore"
@@ -33,6 +34,7 @@ type server struct {
 	http     *http.Server
 	decLog   *os.File
 	release  *release.Service
+	queue    *jobs.Queue
 	// url is where people reach the server.
 	url string
 }
@@ -71,7 +73,13 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.url == "" {
 		s.url = "http://" + displayAddr(s.listener.Addr())
 	}
+	if s.queue, err = jobs.Open(ctx, jobs.Options{URL: dbURL, Logger: s.log}); err != nil {
+		return nil, err
+	}
 	api := web.New(web.Options{Store: s.store, Release: s.release, Ready: s.store.Ping, Logger: s.log, Version: version})
+	if err := s.scheduleAuditVerify(ctx, api.Registry()); err != nil {
+		return nil, fmt.Errorf("schedule the audit verification: %w", err)
+	}
 	s.http = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,6 +105,9 @@ func displayAddr(a net.Addr) string {
 // run serves until ctx ends, then shuts down gracefully: no new
 // connections, and requests in flight get up to 20 seconds to finish.
 func (s *server) run(ctx context.Context) error {
+	if err := s.queue.Start(ctx); err != nil {
+		return fmt.Errorf("start the job workers: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	s.log.Info("runway up", "url", s.url, "version", version, "database", string(s.store.Dialect()))
@@ -110,6 +121,9 @@ func (s *server) run(ctx context.Context) error {
 	if err := s.http.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
+	if err := s.queue.Stop(shutdown); err != nil {
+		return fmt.Errorf("stop the job workers: %w", err)
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -121,6 +135,9 @@ func (s *server) run(ctx context.Context) error {
 func (s *server) close() {
 	if s.listener != nil {
 		s.listener.Close() // already closed after a shutdown; harmless
+	}
+	if s.queue != nil {
+		s.queue.Close()
 	}
 	if s.store != nil {
 		s.store.Close()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/runwaytest"
 )
 
 // syncBuffer is an output the server writes while the test reads it.
@@ -112,6 +115,14 @@ func TestUpAndClient(t *testing.T) {
 	up := startUp(t, "--data", data)
 	if up.token == "" {
 		t.Fatalf("first start printed no admin token:\n%s", up.out)
+	}
+	// The job workers verify the audit trail in the background at start.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(getBody(t, up.url+"/metrics"), "runway_audit_chain_verified 1") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the background audit verification did not run:\n%s", up.log)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"} {
 		res, err := http.Get(up.url + path)
@@ -225,4 +236,39 @@ func FuzzAuditExport(f *testing.F) {
 			v.end(head, nil) // must not panic whatever the content
 		}
 	})
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestUpTwoProcessesOnPostgres runs two `runway up` on one PostgreSQL
+// schema, the scale path: what one writes, the other serves, and the
+// audit trail stays one chain.
+func TestUpTwoProcessesOnPostgres(t *testing.T) {
+	db := runwaytest.FreshSchema(t)
+	one := startUp(t, "--data", t.TempDir(), "--database-url", db)
+	two := startUp(t, "--data", t.TempDir(), "--database-url", db)
+	if one.token == "" || two.token != "" {
+		t.Fatalf("exactly the first process should print the admin token: %q %q", one.token, two.token)
+	}
+	for i, p := range []*upProcess{one, two} {
+		if r := p.remote(t, one.token, "", "teams", "create", fmt.Sprintf("team-%d", i)); r.code != 0 {
+			t.Fatalf("teams create on process %d: %s", i+1, r.stderr)
+		}
+	}
+	r := two.remote(t, one.token, "", "teams", "list")
+	if !strings.Contains(r.stdout, "team-0") || !strings.Contains(r.stdout, "team-1") {
+		t.Fatalf("process 2 does not see both teams:\n%s", r.stdout)
+	}
+	if r := one.remote(t, one.token, "", "audit", "verify"); r.code != 0 {
+		t.Fatalf("audit verify: %s", r.stderr)
+	}
 }
