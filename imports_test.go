@@ -25,6 +25,7 @@ var allowedImports = map[string][]string{
 	"oidc":              {""},
 	"oidc/oidctest":     {""},
 	"signin":            {"", "oidc", "session"},
+	"telemetry":         {""},
 	"ui":                {"", "access", "report", "session"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest"},

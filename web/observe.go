@@ -37,6 +37,21 @@ func newMetrics() *metrics {
 
 type requestIDKey struct{}
 
+// routeKey holds where routeRecorder leaves the matched route pattern for
+// observe: a wrapper between them (tracing) may pass the mux a copy of the
+// request, on which the mux records the pattern.
+type routeKey struct{}
+
+// routeRecorder serves the mux and notes the route it matched.
+type routeRecorder struct{ mux *http.ServeMux }
+
+func (rr routeRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rr.mux.ServeHTTP(w, r)
+	if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*route = r.Pattern
+	}
+}
+
 // validRequestID is what an incoming X-Request-ID may look like to be kept.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -79,7 +94,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		route := new(string)
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), routeKey{}, route)
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -91,15 +108,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.writeError(sw, r, runway.Errorf(runway.EINTERNAL, "internal error"))
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			pattern := *route
+			if pattern == "" {
+				pattern = "unmatched"
 			}
 			elapsed := time.Since(start)
-			s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-			s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+			s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
+			s.metrics.latency.WithLabelValues(pattern).Observe(elapsed.Seconds())
 			s.opt.Logger.InfoContext(r.Context(), "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"route", route, "status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000)
+				"route", pattern, "status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -44,6 +44,17 @@ type Options struct {
 	// MaxBodyBytes bounds request bodies (default 32 MiB: a submission
 	// carries a report and an inventory).
 	MaxBodyBytes int64
+	// Pages are more handlers served beside the API (the web UI, the
+	// sign-in flow), with the same request IDs, logs and metrics.
+	Pages []Registrar
+	// Trace, when set, wraps the routes (OpenTelemetry server spans named
+	// after the route pattern).
+	Trace func(http.Handler) http.Handler
+}
+
+// Registrar adds routes to a mux.
+type Registrar interface {
+	Register(mux *http.ServeMux)
 }
 
 // Server is the HTTP side of `runway up`.
@@ -70,13 +81,20 @@ func New(o Options) *Server {
 	s := &Server{opt: o, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.registerOps()
 	s.registerAPI()
+	for _, p := range o.Pages {
+		p.Register(s.mux)
+	}
 	return s
 }
 
 // Handler returns the server's handler with request IDs, logging, metrics
 // and panic recovery around every route.
 func (s *Server) Handler() http.Handler {
-	return s.observe(s.mux)
+	var h http.Handler = routeRecorder{s.mux}
+	if s.opt.Trace != nil {
+		h = s.opt.Trace(h)
+	}
+	return s.observe(h)
 }
 
 // Registry returns the Prometheus registry /metrics serves.

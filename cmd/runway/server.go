@@ -16,9 +16,14 @@ import (
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/config"
 	"github.com/runwayhq/runway/jobs"
+	"github.com/runwayhq/runway/oidc"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/session"
+	"github.com/runwayhq/runway/signin"
 	"github.com/runwayhq/runway/sqlstore"
+	"github.com/runwayhq/runway/telemetry"
+	"github.com/runwayhq/runway/ui"
 	"github.com/runwayhq/runway/web"
 )
 
@@ -35,6 +40,7 @@ type server struct {
 	decLog   *os.File
 	release  *release.Service
 	queue    *jobs.Queue
+	tracing  *telemetry.Tracing
 	// url is where people reach the server.
 	url string
 }
@@ -76,7 +82,14 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.queue, err = jobs.Open(ctx, jobs.Options{URL: dbURL, Logger: s.log}); err != nil {
 		return nil, err
 	}
-	api := web.New(web.Options{Store: s.store, Release: s.release, Ready: s.store.Ping, Logger: s.log, Version: version})
+	pages, err := s.webPages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.tracing, err = telemetry.Setup(ctx, telemetry.Options{Endpoint: cfg.Server.OTLPEndpoint, ServiceName: "runway", Version: version}); err != nil {
+		return nil, err
+	}
+	api := web.New(web.Options{Store: s.store, Release: s.release, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
 	if err := s.scheduleAuditVerify(ctx, api.Registry()); err != nil {
 		return nil, fmt.Errorf("schedule the audit verification: %w", err)
 	}
@@ -88,6 +101,40 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// webPages returns the web UI and, when single sign-on is configured, the
+// sign-in flow. Sessions are signed with a key kept in the database, so
+// every process on it accepts them.
+func (s *server) webPages(ctx context.Context) ([]web.Registrar, error) {
+	key, err := s.store.ServerSecret(runway.WithActor(ctx, "system"), "session")
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := session.New(session.Options{Key: key, Secure: strings.HasPrefix(s.url, "https://")})
+	if err != nil {
+		return nil, err
+	}
+	var pages []web.Registrar
+	sso := ""
+	if o := s.cfg.Server.OIDC; o.Issuer != "" {
+		cfg := oidc.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, GroupsClaim: o.GroupsClaim,
+			RedirectURL: strings.TrimSuffix(s.url, "/") + signin.CallbackPath}
+		for _, m := range o.Mappings {
+			cfg.Mappings = append(cfg.Mappings, oidc.Mapping{Group: m.Group, Role: runway.Role(m.Role), Team: m.Team})
+		}
+		provider, err := oidc.New(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("single sign-on (server.oidc): %w", err)
+		}
+		pages = append(pages, &signin.Flow{Provider: provider, Sessions: sessions, Users: s.store, Secure: strings.HasPrefix(s.url, "https://"), Logger: s.log})
+		sso = signin.StartPath
+	}
+	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Logger: s.log, OIDCSignIn: sso})
+	if err != nil {
+		return nil, err
+	}
+	return append(pages, u), nil
 }
 
 // displayAddr turns a listening address into one a browser can open.
@@ -123,6 +170,9 @@ func (s *server) run(ctx context.Context) error {
 	}
 	if err := s.queue.Stop(shutdown); err != nil {
 		return fmt.Errorf("stop the job workers: %w", err)
+	}
+	if err := s.tracing.Shutdown(shutdown); err != nil {
+		s.log.Warn("traces not flushed", "error", err.Error())
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/oidc/oidctest"
 	"github.com/runwayhq/runway/runwaytest"
 )
 
@@ -51,9 +54,15 @@ var bootstrapToken = regexp.MustCompile(`\n    (rwy_[0-9a-f]{64})\n`)
 
 func startUp(t *testing.T, args ...string) *upProcess {
 	t.Helper()
+	return startUpEnv(t, nil, args...)
+}
+
+// startUpEnv starts `runway up` with more environment variables.
+func startUpEnv(t *testing.T, env []string, args ...string) *upProcess {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	p := &upProcess{out: &syncBuffer{}, log: &syncBuffer{}, stop: stop, done: make(chan int, 1)}
-	a := &app{stdio: stdio{in: strings.NewReader(""), out: p.out, err: p.log}, environ: testEnviron(t), terminal: func(any) bool { return false }}
+	a := &app{stdio: stdio{in: strings.NewReader(""), out: p.out, err: p.log}, environ: append(testEnviron(t), env...), terminal: func(any) bool { return false }}
 	go func() { p.done <- a.execute(ctx, append([]string{"up", "--addr", "127.0.0.1:0"}, args...)) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -270,5 +279,58 @@ func TestUpTwoProcessesOnPostgres(t *testing.T) {
 	}
 	if r := one.remote(t, one.token, "", "audit", "verify"); r.code != 0 {
 		t.Fatalf("audit verify: %s", r.stderr)
+	}
+}
+
+// TestUpWebSignIn signs in on the web UI with the admin token, then with
+// single sign-on against a real local identity provider.
+func TestUpWebSignIn(t *testing.T) {
+	idp := oidctest.New(t)
+	idp.SetUser(oidctest.User{Subject: "7", Email: "sam@example.com", Name: "Sam", EmailVerified: true, Groups: []string{"platform-eng"}})
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(cfg, []byte("server:\n  oidc:\n    mappings:\n      - {group: platform-eng, role: platform}\n"), 0o644)
+	up := startUpEnv(t, []string{"RUNWAY_OIDC_ISSUER=" + idp.URL, "RUNWAY_OIDC_CLIENT_ID=" + idp.ClientID, "RUNWAY_OIDC_CLIENT_SECRET=" + idp.ClientSecret},
+		"--config", cfg, "--data", t.TempDir(), "--demo")
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	// The token form.
+	req, _ := http.NewRequest("POST", up.url+"/sign-in", strings.NewReader(url.Values{"token": {up.token}, "next": {"/apps"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", up.url)
+	res, err := browser.Do(req)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("token sign-in: %v %v", res, err)
+	}
+	res, err = browser.Get(up.url + "/apps")
+	body, _ := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 || !strings.Contains(string(body), "expense-approvals") {
+		t.Fatalf("apps page after sign-in: %v %d\n%s", err, res.StatusCode, body)
+	}
+
+	// Single sign-on: the sign-in page offers it, the flow signs Sam in
+	// with the platform role his group gives.
+	jar, _ = cookiejar.New(nil)
+	browser.Jar = jar
+	if page := getBody(t, up.url+"/sign-in"); !strings.Contains(page, "/auth/oidc/start") {
+		t.Fatalf("the sign-in page offers no single sign-on:\n%s", page)
+	}
+	res, err = browser.Get(up.url + "/auth/oidc/start")
+	if err != nil || res.StatusCode != http.StatusFound {
+		t.Fatalf("start: %v %v", res, err)
+	}
+	code, state := idp.Authorize(t, res.Header.Get("Location"))
+	res, err = browser.Get(up.url + "/auth/oidc/callback?code=" + url.QueryEscape(code) + "&state=" + url.QueryEscape(state))
+	if err != nil || res.StatusCode != http.StatusFound {
+		t.Fatalf("callback: %v %v", res, err)
+	}
+	res, _ = browser.Get(up.url + "/audit")
+	body, _ = io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the platform role may not read the audit trail, got %d", res.StatusCode)
+	}
+	r := up.remote(t, up.token, "", "audit", "export")
+	if !strings.Contains(r.stdout, `"action":"user.sign_in","subject":"user:sam@example.com"`) {
+		t.Fatalf("no audited SSO sign-in:\n%s", r.stdout)
 	}
 }

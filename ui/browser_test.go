@@ -1,0 +1,196 @@
+package ui_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// browser starts headless Chromium for one test and returns a context to
+// drive it. Without Chromium the test is skipped, except in CI, which
+// installs it (apt-get install chromium).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed: CI must install it (apt-get install -y chromium) to run the browser tests")
+		}
+		t.Skip("browser tests skipped: chromium is not installed (apt-get install -y chromium)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	return ctx
+}
+
+// artifacts returns the folder for screenshots: $RUNWAY_TEST_ARTIFACTS/ui
+// when set, else a temporary folder that the test removes.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if root := os.Getenv("RUNWAY_TEST_ARTIFACTS"); root != "" {
+		dir = filepath.Join(root, "ui")
+		must(t, os.MkdirAll(dir, 0o755))
+	}
+	t.Logf("screenshots are saved in %s", dir)
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// consoleErrors collects the errors pages write to the console, such as
+// Content-Security-Policy refusals and script exceptions, until the
+// returned func is called.
+func consoleErrors(ctx context.Context) func() []string {
+	ctx, cancel := context.WithCancel(ctx)
+	messages := chromedp.Console(ctx)
+	var (
+		mu     sync.Mutex
+		errors []string
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				errors = append(errors, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return errors
+	}
+}
+
+// rows counts the rows of the app list.
+const rows = `document.querySelectorAll('#app-results tbody tr').length`
+
+// TestBrowser drives the UI as a person does: sign in with a token, find
+// an app by typing its name, read its latest check; then on a phone, and
+// with the keyboard only.
+func TestBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	dir := artifacts(t)
+	p := newPlatform(t)
+	start := time.Now()
+	errors := consoleErrors(ctx)
+
+	t.Run("sign in, search, read a check", func(t *testing.T) {
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(p.srv.URL+"/apps"),
+			chromedp.WaitVisible(chromedp.ID("token")),
+			chromedp.SendKeys(chromedp.ID("token"), p.tokens["developer"]),
+		))
+		screenshot(t, ctx, dir, "1-sign-in")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)), chromedp.WaitVisible(chromedp.ID("q"))))
+		if loc := eval[string](t, ctx, `location.pathname`); loc != "/apps" {
+			t.Fatalf("after sign-in the browser is at %s, want /apps", loc)
+		}
+		if n := eval[int](t, ctx, rows); n != 3 {
+			t.Fatalf("the list shows %d apps, want 3", n)
+		}
+		if !eval[bool](t, ctx, `typeof htmx === 'object'`) {
+			t.Fatal("htmx did not load")
+		}
+		screenshot(t, ctx, dir, "2-apps")
+
+		must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("q"), "expense")))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](rows+` === 1`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Fatalf("typing in the search box did not narrow the list to one app: %v", err)
+		}
+		if search := eval[string](t, ctx, `location.search`); !strings.Contains(search, "q=expense") {
+			t.Errorf("the address is %q after the search, want it to hold q=expense", search)
+		}
+		screenshot(t, ctx, dir, "3-search")
+
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#app-results a[href="/apps/expense-approvals"]`)), chromedp.WaitVisible(chromedp.CSS(".decision"))))
+		decision, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".decision")))
+		must(t, err)
+		if !strings.Contains(decision, "Needs approval from a team lead") {
+			t.Errorf("the app page says %q, want the plain-language decision", decision)
+		}
+		screenshot(t, ctx, dir, "4-app")
+	})
+
+	t.Run("phone", func(t *testing.T) {
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		for _, path := range []string{"/apps", "/apps/expense-approvals", "/sign-in"} {
+			must(t, chromedp.Do(ctx, chromedp.Navigate(p.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))))
+			scroll := eval[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`)
+			if scroll[0] > scroll[1] {
+				t.Errorf("%s on a 390px phone is %dpx wide: people must scroll sideways", path, scroll[0])
+			}
+			screenshot(t, ctx, dir, "5-phone"+strings.ReplaceAll(path, "/", "-"))
+		}
+	})
+
+	t.Run("keyboard", func(t *testing.T) {
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(p.srv.URL+"/apps"), chromedp.WaitVisible(chromedp.ID("q"))))
+		var reached []string
+		outline := ""
+		for range 12 {
+			must(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+			reached = append(reached, eval[string](t, ctx, `(e => e.id || e.className || e.getAttribute('href') || e.tagName)(document.activeElement)`))
+			if reached[len(reached)-1] == "q" {
+				outline = eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`)
+				screenshot(t, ctx, dir, "6-keyboard-focus")
+			}
+		}
+		if reached[0] != "skip-link" {
+			t.Errorf("the first Tab reaches %q, want the skip link", reached[0])
+		}
+		for _, want := range []string{"q", "/apps/wiki"} {
+			if !strings.Contains(strings.Join(reached, " "), want) {
+				t.Errorf("Tab never reaches %q; it reaches %v", want, reached)
+			}
+		}
+		if outline == "" || outline == "none" {
+			t.Errorf("the search field shows no focus outline when Tab reaches it (outline-style %q)", outline)
+		}
+	})
+	if errs := errors(); len(errs) > 0 {
+		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
+	}
+	t.Logf("browser scenarios took %v", time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,233 @@
+// Package ui serves Runway's web UI: server-rendered html/template pages
+// for the people who run the platform and the people who own apps. It
+// shows the app catalog with each app's last check, an app's latest check
+// in plain language (decision, tier and why, approvals needed, findings
+// grouped by what to do), the history of its candidates, and the audit
+// trail. People sign in by pasting an API token or, when configured, with
+// single sign-on; their session is a signed cookie (package session).
+//
+// Pages work without JavaScript; htmx (vendored under static/, served from
+// this binary, never from a CDN) only narrows the app list as people type.
+// Every response carries a strict Content-Security-Policy: no inline
+// script or style.
+//
+// Handlers read stores and ask the access package whether the principal
+// may see something; they hold no business rule.
+//
+// ui imports the root package, access, report and session; it must not
+// import stores, policy engines or other adapters.
+package ui
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/access"
+	"github.com/runwayhq/runway/session"
+)
+
+// Store is what the UI reads. *sqlstore.DB satisfies it.
+type Store interface {
+	runway.TeamStore
+	runway.AppStore
+	runway.CandidateStore
+	runway.AuditLog
+	// Authenticate returns the user and token a secret belongs to;
+	// EUNAUTHORIZED when the secret is unknown, revoked or expired.
+	Authenticate(ctx context.Context, secret string) (*runway.User, *runway.Token, error)
+	// FindUser returns a user by email; ENOTFOUND when there is none.
+	FindUser(ctx context.Context, email string) (*runway.User, error)
+}
+
+// Options configure a UI.
+type Options struct {
+	Store    Store
+	Sessions *session.Manager
+	// Logger receives the causes of internal errors; nothing when nil.
+	Logger *slog.Logger
+	// Now returns the current time, for "3 hours ago"; time.Now when nil.
+	Now func() time.Time
+	// OIDCSignIn is the URL of the single sign-on button on the sign-in
+	// page; "" hides the button.
+	OIDCSignIn string
+}
+
+// UI is the web UI's handlers.
+type UI struct {
+	opt    Options
+	pages  *pages
+	static http.Handler
+}
+
+//go:embed static
+var staticFiles embed.FS
+
+// New returns a UI, or an error when an option is missing or a template
+// does not parse.
+func New(o Options) (*UI, error) {
+	if o.Store == nil || o.Sessions == nil {
+		return nil, runway.Errorf(runway.EINTERNAL, "ui: Store and Sessions are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	p, err := parsePages(o.Now)
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	return &UI{opt: o, pages: p, static: http.StripPrefix("/static/", http.FileServerFS(static))}, nil
+}
+
+// Register adds the UI's routes to mux.
+func (u *UI) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		secure(w)
+		http.Redirect(w, r, "/apps", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /static/", u.serveStatic)
+	mux.HandleFunc("GET /sign-in", u.signInForm)
+	mux.HandleFunc("POST /sign-in", u.signIn)
+	mux.HandleFunc("POST /sign-out", u.signOut)
+	mux.HandleFunc("GET /apps", u.page(access.ReadCatalog, u.apps))
+	mux.HandleFunc("GET /apps/{app}", u.page(access.ReadCatalog, u.app))
+	mux.HandleFunc("GET /audit", u.page(access.ReadAudit, u.audit))
+}
+
+// Principal returns who the request's session belongs to, with the user's
+// full rights (no token scopes). Without a valid session, or when the
+// session's user no longer exists, it returns the anonymous principal.
+func (u *UI) Principal(r *http.Request) (access.Principal, error) {
+	p, _, err := u.signedIn(r)
+	return p, err
+}
+
+// signedIn returns the principal and the session of the request.
+func (u *UI) signedIn(r *http.Request) (access.Principal, *session.Session, error) {
+	s := u.opt.Sessions.Read(r)
+	if s == nil {
+		return access.Principal{}, nil, nil
+	}
+	user, err := u.opt.Store.FindUser(r.Context(), s.Email)
+	switch {
+	case runway.ErrorCode(err) == runway.ENOTFOUND:
+		return access.Principal{}, nil, nil
+	case err != nil:
+		return access.Principal{}, nil, err
+	}
+	return access.Principal{User: user}, s, nil
+}
+
+// handler serves one page to a signed-in person.
+type handler func(w http.ResponseWriter, r *http.Request, v *view) error
+
+// page wraps a handler: security headers, sign-in (anonymous people are
+// sent to the sign-in page and back), and the page's action checked with
+// access before the handler runs.
+func (u *UI) page(action access.Action, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		secure(w)
+		p, s, err := u.signedIn(r)
+		if err != nil {
+			u.fail(w, r, nil, err)
+			return
+		}
+		if p.User == nil {
+			u.toSignIn(w, r)
+			return
+		}
+		v := newView(p, s)
+		if err := access.Require(p, action, ""); err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
+		if err := h(w, r, v); err != nil {
+			u.fail(w, r, v, err)
+		}
+	}
+}
+
+// toSignIn sends an anonymous person to the sign-in page, to come back to
+// where they were going. htmx requests get the redirect as a header, so
+// that the whole page changes rather than a fragment of it.
+func (u *UI) toSignIn(w http.ResponseWriter, r *http.Request) {
+	target := "/sign-in?next=" + url.QueryEscape(r.URL.RequestURI())
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func (u *UI) serveStatic(w http.ResponseWriter, r *http.Request) {
+	secure(w)
+	if strings.HasSuffix(r.URL.Path, "/") {
+		http.NotFound(w, r) // no folder listings
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	u.static.ServeHTTP(w, r)
+}
+
+// contentSecurityPolicy allows only this server's own scripts, styles and
+// images, and requests to itself: no inline code, no framing, no plugins.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// secure sets the security headers every response carries.
+func secure(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// statusOf maps error codes to HTTP statuses.
+var statusOf = map[string]int{
+	runway.EINVALID:      http.StatusBadRequest,
+	runway.ENOTFOUND:     http.StatusNotFound,
+	runway.ECONFLICT:     http.StatusConflict,
+	runway.EUNAUTHORIZED: http.StatusUnauthorized,
+	runway.EFORBIDDEN:    http.StatusForbidden,
+	runway.EPOLICY:       http.StatusUnprocessableEntity,
+	runway.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	runway.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// fail renders the error page with the error's status. Internal errors are
+// logged with their cause and shown with a generic message.
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	status := statusOf[runway.ErrorCode(err)]
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		status, err = http.StatusRequestEntityTooLarge, runway.Errorf(runway.EINVALID, "what you sent is too large")
+	}
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		u.opt.Logger.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	if v == nil {
+		v = &view{}
+	}
+	v.Title = errorTitle(status)
+	v.Data = errorPage{Status: status, Message: runway.ErrorMessage(err)}
+	u.render(w, r, status, "error", v)
+}
