@@ -28,13 +28,13 @@ type App struct {
 // sent, the digest of its source, and the decision the server made on it
 // with its own policies (never the client's).
 type Candidate struct {
-	ID           int64     `json:"id"`
-	App          string    `json:"app"`
-	Number       int       `json:"number"` // 1, 2, ... per app
-	SourceDigest string    `json:"source_digest"`
-	Decision     Decision  `json:"decision"`
-	Tier         Tier      `json:"tier"`
-	SubmittedBy  string    `json:"submitted_by"`
+	ID           int64    `json:"id"`
+	App          string   `json:"app"`
+	Number       int      `json:"number"` // 1, 2, ... per app
+	SourceDigest string   `json:"source_digest"`
+	Decision     Decision `json:"decision"`
+	Tier         Tier     `json:"tier"`
+	SubmittedBy  string   `json:"submitted_by"`
 	// Findings counts the report's findings: listed with every candidate,
 	// it is the app's findings history.
 	Findings  FindingCounts `json:"findings"`
