@@ -37,9 +37,12 @@ type Candidate struct {
 	SubmittedBy  string   `json:"submitted_by"`
 	// Findings counts the report's findings: listed with every candidate,
 	// it is the app's findings history.
-	Findings  FindingCounts `json:"findings"`
-	Report    *Report       `json:"report"`
-	CreatedAt time.Time     `json:"created_at"`
+	Findings FindingCounts `json:"findings"`
+	Report   *Report       `json:"report"`
+	// Inventory is the dependency inventory the SBOM was made from; like
+	// the report, it is left out of lists.
+	Inventory *Inventory `json:"inventory,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // FindingCounts counts a report's open (not accepted) findings.

@@ -85,7 +85,7 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, sub Submission
 			return nil, err
 		}
 	}
-	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r}
+	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory}
 	if err := s.Candidates.CreateCandidate(ctx, c); err != nil {
 		return nil, err
 	}

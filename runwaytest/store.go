@@ -200,8 +200,9 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 	report := &runway.Report{Schema: runway.ReportSchema, App: "expenses", Decision: runway.DecisionNeedsApproval, Tier: 2,
 		Findings: []runway.Finding{{ID: "f1", Kind: runway.KindVulnerability, Title: "lodash has a known vulnerability"}}}
 	var made []*runway.Candidate
+	inv := &runway.Inventory{Components: []runway.Component{{Ecosystem: "npm", Name: "express", Version: "5.1.0", Licenses: []string{"MIT"}, Direct: true}}}
 	for i, app := range []string{"expenses", "wiki", "expenses"} {
-		c := &runway.Candidate{App: app, SourceDigest: fmt.Sprintf("sha256:%064d", i), Decision: runway.DecisionNeedsApproval, Tier: 2, SubmittedBy: "user:ana@example.com", Report: report}
+		c := &runway.Candidate{App: app, SourceDigest: fmt.Sprintf("sha256:%064d", i), Decision: runway.DecisionNeedsApproval, Tier: 2, SubmittedBy: "user:ana@example.com", Report: report, Inventory: inv}
 		must(t, s.CreateCandidate(Ctx, c))
 		made = append(made, c)
 	}
@@ -210,6 +211,9 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 	}
 	got, err := s.FindCandidate(Ctx, "expenses", 2)
 	must(t, err)
+	if got.Inventory == nil || len(got.Inventory.Components) != 1 || got.Inventory.Components[0].Licenses[0] != "MIT" {
+		t.Fatalf("FindCandidate's inventory = %+v", got.Inventory)
+	}
 	if got.ID != made[2].ID || got.SourceDigest != made[2].SourceDigest || got.Report == nil || len(got.Report.Findings) != 1 || got.Report.Findings[0].Title != report.Findings[0].Title {
 		t.Fatalf("FindCandidate = %+v", got)
 	}
@@ -219,7 +223,7 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 
 	list, err := s.FindCandidates(Ctx, runway.CandidateFilter{App: "expenses"})
 	must(t, err)
-	if len(list) != 2 || list[0].Number != 2 || list[1].Number != 1 || list[0].Report != nil {
+	if len(list) != 2 || list[0].Number != 2 || list[1].Number != 1 || list[0].Report != nil || list[0].Inventory != nil {
 		t.Fatalf("FindCandidates(expenses) = %+v, want numbers 2, 1 without reports", list)
 	}
 	if f := list[0].Findings; f.Total != 1 || f.ByKind[runway.KindVulnerability] != 1 {

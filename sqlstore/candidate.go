@@ -24,6 +24,10 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 	if err != nil {
 		return err
 	}
+	inventory, err := json.Marshal(c.Inventory)
+	if err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var appID int64
 		lock := ""
@@ -37,9 +41,9 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COALESCE(MAX(number), 0) + 1 FROM candidates WHERE app_id = ?`), appID).Scan(&c.Number); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, findings, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), string(counts), c.CreatedAt.UnixMicro()).Scan(&c.ID)
+		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, findings, inventory, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), string(counts), string(inventory), c.CreatedAt.UnixMicro()).Scan(&c.ID)
 		if err != nil {
 			return translate(err, fmt.Sprintf("candidate %d of %q was just created by another submission: submit again", c.Number, c.App), "")
 		}
@@ -51,16 +55,19 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 
 // FindCandidate returns a candidate with its report.
 func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runway.Candidate, error) {
-	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings, c.report
+	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings, c.report, c.inventory
 		FROM candidates c JOIN apps a ON a.id = c.app_id WHERE a.name = ? AND c.number = ?`), app, number)
-	var report string
-	c, err := scanCandidate(row, &report)
+	var report, inventory string
+	c, err := scanCandidate(row, &report, &inventory)
 	if err != nil {
 		return nil, translate(err, "", fmt.Sprintf("app %q has no candidate %d", app, number))
 	}
 	c.Report = new(runway.Report)
 	if err := json.Unmarshal([]byte(report), c.Report); err != nil {
 		return nil, fmt.Errorf("candidate %s#%d: stored report: %w", app, number, err)
+	}
+	if err := json.Unmarshal([]byte(inventory), &c.Inventory); err != nil {
+		return nil, fmt.Errorf("candidate %s#%d: stored inventory: %w", app, number, err)
 	}
 	return c, nil
 }

@@ -41,6 +41,9 @@ type latestCheck struct {
 	Groups    []report.ActionGroup
 	Checks    []runway.CheckResult
 	SBOM      string
+	// Components are the shipped components (dev-only ones left out),
+	// with their licences, when the candidate carried its inventory.
+	Components []runway.Component
 }
 
 func (u *UI) app(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -119,7 +122,14 @@ func explain(c *runway.Candidate) *latestCheck {
 		Reasons:   rep.Risk.Reasons,
 		Groups:    report.GroupByAction(rep.Findings),
 		Checks:    rep.Checks,
-		SBOM:      sbomWords(rep.SBOM),
+		SBOM:      sbomWords(rep.SBOM, c.Inventory),
+	}
+	if c.Inventory != nil {
+		for _, comp := range c.Inventory.Components {
+			if !comp.Dev {
+				l.Components = append(l.Components, comp)
+			}
+		}
 	}
 	for _, role := range rep.ApprovalsRequired {
 		l.Approvers = append(l.Approvers, roleWords(role))
@@ -139,18 +149,20 @@ func riskWords(k runway.Risk) string {
 	return fmt.Sprintf("Risk is %s (the owner declared %s; the platform raises it when the facts call for it).", k.Effective, k.Declared)
 }
 
-// sbomWords says what the check's software bill of materials holds. The
-// check report carries only the count and the files, not the components
-// with their licences: the page says so rather than showing nothing.
-func sbomWords(s *runway.SBOMSummary) string {
-	if s == nil {
+// sbomWords says what the check's software bill of materials holds.
+func sbomWords(s *runway.SBOMSummary, inv *runway.Inventory) string {
+	switch {
+	case s == nil:
 		return "This check made no software bill of materials (SBOM), so the app's components and their licences are not known here."
+	case inv == nil:
+		return fmt.Sprintf("This check found %s in the app's software bill of materials (SBOM), but the list was not sent with it, so it cannot be shown here.",
+			plural(s.Components, "component"))
 	}
-	files := "the SBOM files the check wrote"
-	if s.CycloneDX != "" {
-		files += " (" + s.CycloneDX + ")"
+	shipped := 0
+	for _, c := range inv.Components {
+		if !c.Dev {
+			shipped++
+		}
 	}
-	return fmt.Sprintf("This check found %s in the app's software bill of materials (SBOM). "+
-		"The list of components with their licences was not sent with the check, so it cannot be shown here; it is in %s.",
-		plural(s.Components, "component"), files)
+	return fmt.Sprintf("The app ships %s (tools used only while developing are not listed).", plural(shipped, "component"))
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/runwayhq/runway"
@@ -62,6 +63,7 @@ func funcs(now func() time.Time) template.FuncMap {
 		"details":  details,
 		"person":   person,
 		"action":   actionWords,
+		"join":     strings.Join,
 	}
 }
 

@@ -74,7 +74,7 @@ func TestRoutes(t *testing.T) {
 
 		{name: "team developer sees the check", role: "developer", path: "/apps/expense-approvals", status: http.StatusOK,
 			want: []string{needsLead, "Tier 2: team use", "Upgrade packages (1 package)", "package-lock.json", "Upgrade express to 5.1.1 or later.",
-				"app/server.js:12", "Versions and decisions", `<td data-label="Findings">2, none blocking</td>`, "1 component", "was not sent with the check"}},
+				"app/server.js:12", "Versions and decisions", `<td data-label="Findings">2, none blocking</td>`, "1 component", "The app ships 1 component", "<td>express</td><td>5.1.0</td><td>MIT</td>"}},
 		{name: "tier reasons", role: "team-lead", path: "/apps/expense-approvals", status: http.StatusOK,
 			want: []string{"expects 60 users", "Approvals needed", "<li>a team lead</li>"}},
 		{name: "ready app", role: "team-lead", path: "/apps/wiki", status: http.StatusOK,
