@@ -66,6 +66,11 @@ func (u *UI) signIn(w http.ResponseWriter, r *http.Request) {
 			"That token is limited to some tasks (such as submitting from CI), so it cannot open a web session. Use a token without limits, or single sign-on.")
 		return
 	}
+	ctx := runway.WithActor(r.Context(), "user:"+user.Email)
+	if err := u.opt.Store.RecordEvent(ctx, "user.sign_in", "user:"+user.Email, map[string]any{"method": "token", "token": token.ID}); err != nil {
+		u.fail(w, r, nil, err)
+		return
+	}
 	u.opt.Sessions.Start(w, user.Email)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -81,6 +86,10 @@ func (u *UI) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := session.CheckCSRF(r, s); err != nil {
+		u.fail(w, r, nil, err)
+		return
+	}
+	if err := u.opt.Store.RecordEvent(runway.WithActor(r.Context(), "user:"+s.Email), "user.sign_out", "user:"+s.Email, nil); err != nil {
 		u.fail(w, r, nil, err)
 		return
 	}

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,6 +51,7 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before, _ := p.store.AuditHead(context.Background())
 			res := p.post(t, "", "/sign-in", tt.form, tt.headers...)
 			sc := scenario{status: tt.status, location: tt.location, want: tt.want}
 			if secret := strings.TrimSpace(tt.form.Get("token")); secret != "" {
@@ -57,8 +59,15 @@ func TestSignIn(t *testing.T) {
 			}
 			check(t, res, sc)
 			cookie := res.header.Get("Set-Cookie")
-			if signedIn := strings.HasPrefix(cookie, session.CookieName+"="); signedIn != (tt.status == http.StatusSeeOther) {
+			signedIn := strings.HasPrefix(cookie, session.CookieName+"=")
+			if signedIn != (tt.status == http.StatusSeeOther) {
 				t.Errorf("Set-Cookie %q after status %d", cookie, res.status)
+			}
+			if signedIn {
+				entries, err := p.store.AuditEntries(context.Background(), runway.AuditFilter{Page: runway.Page{After: before.Seq}})
+				if err != nil || len(entries) == 0 || entries[len(entries)-1].Action != "user.sign_in" {
+					t.Errorf("a sign-in left no user.sign_in audit entry: %v %+v", err, entries)
+				}
 			}
 		})
 	}

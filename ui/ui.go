@@ -40,6 +40,7 @@ type Store interface {
 	runway.AppStore
 	runway.CandidateStore
 	runway.AuditLog
+	runway.AuditRecorder
 	// Authenticate returns the user and token a secret belongs to;
 	// EUNAUTHORIZED when the secret is unknown, revoked or expired.
 	Authenticate(ctx context.Context, secret string) (*runway.User, *runway.Token, error)
