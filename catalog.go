@@ -2,6 +2,7 @@ package runway
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -42,7 +43,10 @@ type Candidate struct {
 	// Inventory is the dependency inventory the SBOM was made from; like
 	// the report, it is left out of lists.
 	Inventory *Inventory `json:"inventory,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
+	// SBOMs are the SBOM files as submitted; never in JSON answers (they
+	// are served on their own).
+	SBOMs     SBOMFiles `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // FindingCounts counts a report's open (not accepted) findings.
@@ -74,6 +78,18 @@ func CountFindings(r *Report) FindingCounts {
 	}
 	return c
 }
+
+// SBOMFiles are a candidate's SBOMs as the check wrote them.
+type SBOMFiles struct {
+	CycloneDX json.RawMessage `json:"cyclonedx,omitempty"`
+	SPDX      json.RawMessage `json:"spdx,omitempty"`
+}
+
+// SBOM formats.
+const (
+	SBOMCycloneDX = "cyclonedx"
+	SBOMSPDX      = "spdx"
+)
 
 // Page asks for one page of a list: at most Limit items after the cursor
 // After (an ID; 0 starts at the beginning).
@@ -132,6 +148,9 @@ type CandidateStore interface {
 	// FindCandidate returns a candidate by app and number; ENOTFOUND when
 	// there is none.
 	FindCandidate(ctx context.Context, app string, number int) (*Candidate, error)
+	// FindSBOM returns a candidate's SBOM in format (SBOMCycloneDX or
+	// SBOMSPDX); ENOTFOUND when the candidate or that SBOM is missing.
+	FindSBOM(ctx context.Context, app string, number int, format string) ([]byte, error)
 	// FindCandidates lists candidates matching the filter, newest first.
 	// Listed candidates carry no report (fetch one for it).
 	FindCandidates(ctx context.Context, f CandidateFilter) ([]*Candidate, error)

@@ -9,6 +9,7 @@ package release
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -39,6 +40,8 @@ type Submission struct {
 	// SourceDigest identifies the source that was checked: "sha256:" and
 	// 64 hex digits.
 	SourceDigest string `json:"source_digest"`
+	// SBOMs are the SBOM files the check wrote, kept with the candidate.
+	SBOMs runway.SBOMFiles `json:"sboms"`
 }
 
 var sourceDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -85,7 +88,7 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, sub Submission
 			return nil, err
 		}
 	}
-	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory}
+	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory, SBOMs: sub.SBOMs}
 	if err := s.Candidates.CreateCandidate(ctx, c); err != nil {
 		return nil, err
 	}
@@ -110,7 +113,30 @@ func (s *Service) validate(sub Submission) (*runway.Manifest, error) {
 	if !sourceDigest.MatchString(sub.SourceDigest) {
 		return nil, runway.Errorf(runway.EINVALID, "source_digest must be \"sha256:\" followed by 64 lowercase hex digits")
 	}
+	if err := checkSBOM(sub.SBOMs.CycloneDX, "bomFormat", "CycloneDX"); err != nil {
+		return nil, err
+	}
+	if err := checkSBOM(sub.SBOMs.SPDX, "spdxVersion", "SPDX-2.3"); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// checkSBOM accepts an absent SBOM, or a JSON object whose field says it
+// is the format it claims to be.
+func checkSBOM(doc json.RawMessage, field, want string) error {
+	if len(doc) == 0 {
+		return nil
+	}
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &head); err != nil {
+		return runway.Errorf(runway.EINVALID, "the %s SBOM is not a JSON object: run `runway check` again, then submit", want)
+	}
+	var got string
+	if json.Unmarshal(head[field], &got) != nil || got != want {
+		return runway.Errorf(runway.EINVALID, "the SBOM sent as %s says %s is %q: send the file `runway check` wrote", want, field, got)
+	}
+	return nil
 }
 
 // serverReport copies the client's report without what the server decides

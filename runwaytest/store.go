@@ -2,6 +2,7 @@ package runwaytest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -202,7 +203,8 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 	var made []*runway.Candidate
 	inv := &runway.Inventory{Components: []runway.Component{{Ecosystem: "npm", Name: "express", Version: "5.1.0", Licenses: []string{"MIT"}, Direct: true}}}
 	for i, app := range []string{"expenses", "wiki", "expenses"} {
-		c := &runway.Candidate{App: app, SourceDigest: fmt.Sprintf("sha256:%064d", i), Decision: runway.DecisionNeedsApproval, Tier: 2, SubmittedBy: "user:ana@example.com", Report: report, Inventory: inv}
+		c := &runway.Candidate{App: app, SourceDigest: fmt.Sprintf("sha256:%064d", i), Decision: runway.DecisionNeedsApproval, Tier: 2, SubmittedBy: "user:ana@example.com", Report: report, Inventory: inv,
+			SBOMs: runway.SBOMFiles{CycloneDX: json.RawMessage(`{"bomFormat":"CycloneDX","n":` + fmt.Sprint(i) + `}`)}}
 		must(t, s.CreateCandidate(Ctx, c))
 		made = append(made, c)
 	}
@@ -219,6 +221,17 @@ func testCandidates(t *testing.T, s Store, _ *Clock) {
 	}
 	_, err = s.FindCandidate(Ctx, "expenses", 9)
 	wantCode(t, err, runway.ENOTFOUND)
+	doc, err := s.FindSBOM(Ctx, "expenses", 2, runway.SBOMCycloneDX)
+	must(t, err)
+	if string(doc) != `{"bomFormat":"CycloneDX","n":2}` {
+		t.Fatalf("FindSBOM = %s", doc)
+	}
+	_, err = s.FindSBOM(Ctx, "expenses", 2, runway.SBOMSPDX)
+	wantCode(t, err, runway.ENOTFOUND) // not submitted
+	_, err = s.FindSBOM(Ctx, "expenses", 9, runway.SBOMCycloneDX)
+	wantCode(t, err, runway.ENOTFOUND)
+	_, err = s.FindSBOM(Ctx, "expenses", 2, "swid")
+	wantCode(t, err, runway.EINVALID)
 	wantCode(t, s.CreateCandidate(Ctx, &runway.Candidate{App: "ghost", Report: report}), runway.ENOTFOUND)
 
 	list, err := s.FindCandidates(Ctx, runway.CandidateFilter{App: "expenses"})

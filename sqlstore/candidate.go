@@ -41,9 +41,10 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COALESCE(MAX(number), 0) + 1 FROM candidates WHERE app_id = ?`), appID).Scan(&c.Number); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, findings, inventory, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), string(counts), string(inventory), c.CreatedAt.UnixMicro()).Scan(&c.ID)
+		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO candidates (app_id, number, source_digest, decision, tier, submitted_by, report, findings, inventory, sbom_cyclonedx, sbom_spdx, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			appID, c.Number, c.SourceDigest, string(c.Decision), int(c.Tier), c.SubmittedBy, string(report), string(counts), string(inventory),
+			string(c.SBOMs.CycloneDX), string(c.SBOMs.SPDX), c.CreatedAt.UnixMicro()).Scan(&c.ID)
 		if err != nil {
 			return translate(err, fmt.Sprintf("candidate %d of %q was just created by another submission: submit again", c.Number, c.App), "")
 		}
@@ -70,6 +71,23 @@ func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runwa
 		return nil, fmt.Errorf("candidate %s#%d: stored inventory: %w", app, number, err)
 	}
 	return c, nil
+}
+
+// FindSBOM returns one of a candidate's SBOMs.
+func (db *DB) FindSBOM(ctx context.Context, app string, number int, format string) ([]byte, error) {
+	column := map[string]string{runway.SBOMCycloneDX: "sbom_cyclonedx", runway.SBOMSPDX: "sbom_spdx"}[format]
+	if column == "" {
+		return nil, runway.Errorf(runway.EINVALID, "SBOM format %q: use cyclonedx or spdx", format)
+	}
+	var doc string
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.`+column+` FROM candidates c JOIN apps a ON a.id = c.app_id WHERE a.name = ? AND c.number = ?`), app, number).Scan(&doc)
+	if err != nil {
+		return nil, translate(err, "", fmt.Sprintf("app %q has no candidate %d", app, number))
+	}
+	if doc == "" {
+		return nil, runway.Errorf(runway.ENOTFOUND, "candidate %d of %q was submitted without a %s SBOM", number, app, format)
+	}
+	return []byte(doc), nil
 }
 
 // FindCandidates lists candidates newest first; f.After continues a list

@@ -41,6 +41,7 @@ func (s *Server) registerAPI() {
 	s.route("GET /api/v1/apps/{app}", access.ReadCatalog, s.getApp)
 	s.route("GET /api/v1/apps/{app}/candidates", access.ReadCandidates, s.listAppCandidates)
 	s.route("GET /api/v1/apps/{app}/candidates/{number}", access.ReadCandidates, s.getCandidate)
+	s.route("GET /api/v1/apps/{app}/candidates/{number}/sbom", access.ReadCandidates, s.getSBOM)
 	s.route("GET /api/v1/candidates", access.ReadCandidates, s.listCandidates)
 	s.route("POST /api/v1/candidates", access.Submit, s.submit)
 	s.route("POST /api/v1/users", access.CreateUser, s.createUser)

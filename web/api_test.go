@@ -40,6 +40,14 @@ func TestScenarios(t *testing.T) {
 		{"candidates of another team", "developer", "GET", "/api/v1/apps/ledger/candidates", nil, 403, []string{"members of the app's team, security, platform and admins may"}, nil},
 		{"security reads every team", "security", "GET", "/api/v1/apps/ledger/candidates", nil, 200, []string{`"number": 1`}, []string{`"report": {`}},
 		{"bad candidate number", "developer", "GET", "/api/v1/apps/wiki/candidates/x", nil, 400, []string{"a candidate number"}, nil},
+		{"sbom", "developer", "GET", "/api/v1/apps/wiki/candidates/1/sbom", nil, 200, []string{`"bomFormat":"CycloneDX"`}, nil},
+		{"sbom not submitted", "developer", "GET", "/api/v1/apps/wiki/candidates/1/sbom?format=spdx", nil, 404, []string{"without a spdx SBOM"}, nil},
+		{"sbom bad format", "developer", "GET", "/api/v1/apps/wiki/candidates/1/sbom?format=swid", nil, 400, []string{"use cyclonedx or spdx"}, nil},
+		{"submit a fake sbom", "developer", "POST", "/api/v1/candidates", func() any {
+			s := submission("wiki", "web")
+			s.SBOMs.SPDX = []byte(`{"spdxVersion":"SPDX-9"}`)
+			return s
+		}(), 400, []string{`says spdxVersion is \"SPDX-9\"`}, nil},
 		{"submit for another team", "developer", "POST", "/api/v1/candidates", submission("ledger", "data"), 403, []string{"only developers and team leads of the app's team"}, nil},
 		{"submit unknown field", "developer", "POST", "/api/v1/candidates", `{"manifest":"","bogus":1}`, 400, []string{`unknown field \"bogus\"`}, nil},
 		{"submit bad manifest", "developer", "POST", "/api/v1/candidates", func() any {
@@ -118,6 +126,7 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 		targets = append(targets,
 			target{"GET", "/api/v1/apps/" + app + "/candidates", access.ReadCandidates, team, nil},
 			target{"GET", "/api/v1/apps/" + app + "/candidates/1", access.ReadCandidates, team, nil},
+			target{"GET", "/api/v1/apps/" + app + "/candidates/1/sbom", access.ReadCandidates, team, nil},
 			target{"POST", "/api/v1/candidates", access.Submit, team, func() any { return submission(app, team) }},
 		)
 	}

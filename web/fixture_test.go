@@ -117,6 +117,7 @@ func submission(app, team string) release.Submission {
 		Inventory: &runway.Inventory{Components: []runway.Component{
 			{Ecosystem: "npm", Name: "express", Version: "5.1.0", PURL: "pkg:npm/express@5.1.0", Licenses: []string{"MIT"}, Direct: true}}},
 		SourceDigest: "sha256:" + strings.Repeat("ab", 32),
+		SBOMs:        runway.SBOMFiles{CycloneDX: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}`)},
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -118,14 +119,50 @@ func (s *Server) writeCandidates(w http.ResponseWriter, r *http.Request, f runwa
 	return nil
 }
 
+// candidateNumber reads the {number} of the path.
+func candidateNumber(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(r.PathValue("number"))
+	if err != nil || n < 1 {
+		return 0, runway.Errorf(runway.EINVALID, "a candidate number is 1, 2, 3..., got %q", r.PathValue("number"))
+	}
+	return n, nil
+}
+
+// sbomTypes are the media types of the SBOM formats.
+var sbomTypes = map[string]string{runway.SBOMCycloneDX: "application/vnd.cyclonedx+json", runway.SBOMSPDX: "application/spdx+json"}
+
+func (s *Server) getSBOM(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	app, err := s.appFor(r, p, access.ReadCandidates)
+	if err != nil {
+		return err
+	}
+	n, err := candidateNumber(r)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = runway.SBOMCycloneDX
+	}
+	doc, err := s.opt.Store.FindSBOM(r.Context(), app.Name, n, format)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", sbomTypes[format])
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("%s-%d.%s.json", app.Name, n, format)))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(doc)
+	return nil
+}
+
 func (s *Server) getCandidate(w http.ResponseWriter, r *http.Request, p access.Principal) error {
 	app, err := s.appFor(r, p, access.ReadCandidates)
 	if err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(r.PathValue("number"))
-	if err != nil || n < 1 {
-		return runway.Errorf(runway.EINVALID, "a candidate number is 1, 2, 3..., got %q", r.PathValue("number"))
+	n, err := candidateNumber(r)
+	if err != nil {
+		return err
 	}
 	c, err := s.opt.Store.FindCandidate(r.Context(), app.Name, n)
 	if err != nil {

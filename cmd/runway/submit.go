@@ -86,7 +86,17 @@ func readSubmission(dir string) (*release.Submission, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &release.Submission{Manifest: manifest, Report: &r, Inventory: inv, SourceDigest: digest}, nil
+	sub := &release.Submission{Manifest: manifest, Report: &r, Inventory: inv, SourceDigest: digest}
+	for name, dst := range map[string]*json.RawMessage{"sbom.cdx.json": &sub.SBOMs.CycloneDX, "sbom.spdx.json": &sub.SBOMs.SPDX} {
+		data, err := os.ReadFile(filepath.Join(dir, ".runway", name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the check made none; policy decides what that means
+		} else if err != nil {
+			return nil, err
+		}
+		*dst = data
+	}
+	return sub, nil
 }
 
 // skipInDigest are folders that are not source: generated, installed or

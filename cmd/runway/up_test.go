@@ -162,6 +162,11 @@ func TestUpAndClient(t *testing.T) {
 	if err := json.Unmarshal([]byte(show.stdout), &c); err != nil || c.Report == nil || !strings.HasPrefix(c.SourceDigest, "sha256:") {
 		t.Fatalf("candidate: %v %+v", err, c)
 	}
+	req, _ := http.NewRequest("GET", up.url+"/api/v1/apps/notes/candidates/1/sbom?format=spdx", nil)
+	req.Header.Set("Authorization", "Bearer "+up.token)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/spdx+json" {
+		t.Fatalf("the submitted SPDX SBOM: %v %v", res, err)
+	}
 	list := must(up.remote(t, up.token, "", "apps", "list"), "apps list")
 	if !strings.Contains(list.stdout, "notes") || !strings.Contains(list.stdout, "web") {
 		t.Fatalf("apps list:\n%s", list.stdout)
