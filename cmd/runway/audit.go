@@ -47,7 +47,8 @@ func (a *app) auditCommand() *cobra.Command {
 	}
 	export.Flags().StringVar(&out, "out", "", "write to this file instead of standard output")
 	var file, expect string
-	verify := &cobra.Command{
+	var verify *cobra.Command
+	verify = &cobra.Command{
 		Use:   "verify",
 		Short: "Check that no audit entry was edited, deleted, reordered or cut off",
 		Long: "Check the audit trail's hash chain entry by entry, and that it ends at its head: from the server (RUNWAY_URL), or from an export with --file. " +
@@ -75,12 +76,16 @@ func (a *app) auditCommand() *cobra.Command {
 			if err != nil {
 				return &runway.Error{Code: runway.EPOLICY, Message: "The audit trail does not verify", Err: err}
 			}
+			if o, _ := verify.Flags().GetString("output"); o == "json" {
+				return a.printJSON(map[string]any{"verified": true, "head": got})
+			}
 			fmt.Fprintf(a.out, "The audit trail verifies: %d entries, head %d:%s\n", got.Seq, got.Seq, got.Hash)
 			return nil
 		},
 	}
 	verify.Flags().StringVar(&file, "file", "", "verify this export instead of the server's trail")
 	verify.Flags().StringVar(&expect, "head", "", "SEQ:HASH of an entry the trail must still hold")
+	outputFlag(verify)
 	cmd.AddCommand(export, verify)
 	return cmd
 }

@@ -12,7 +12,8 @@ import (
 
 // loginCommand is `runway login`: keep a token for the server in RUNWAY_URL.
 func (a *app) loginCommand() *cobra.Command {
-	return &cobra.Command{
+	var output *string
+	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in to the Runway server in RUNWAY_URL with an API token",
 		Long: "Sign in to the Runway server named by RUNWAY_URL (or client.url in the config). Paste an API token " +
@@ -44,8 +45,13 @@ func (a *app) loginCommand() *cobra.Command {
 			if err := writeCredentials(a.cfg.Client.CredentialsFile, c.base, token); err != nil {
 				return err
 			}
+			if *output == "json" {
+				return a.printJSON(map[string]any{"url": c.base, "user": me.User})
+			}
 			fmt.Fprintf(a.out, "Signed in to %s as %s.\n", c.base, me.User.Email)
 			return nil
 		},
 	}
+	output = outputFlag(cmd)
+	return cmd
 }

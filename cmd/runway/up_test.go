@@ -194,7 +194,9 @@ func TestUpAndClient(t *testing.T) {
 
 	// The audit trail verifies from the server and from an export; an
 	// edited export does not.
-	must(up.remote(t, up.token, "", "audit", "verify"), "audit verify")
+	if r := must(up.remote(t, up.token, "", "audit", "verify", "-o", "json"), "audit verify"); !strings.Contains(r.stdout, `"verified": true`) {
+		t.Fatalf("audit verify -o json:\n%s", r.stdout)
+	}
 	export := filepath.Join(t.TempDir(), "audit.jsonl")
 	must(up.remote(t, up.token, "", "audit", "export", "--out", export), "audit export")
 	must(up.remote(t, "", "", "audit", "verify", "--file", export), "audit verify --file")
