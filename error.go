@@ -3,6 +3,7 @@ package runway
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. They are few on purpose: each maps to one HTTP status and one
@@ -72,4 +73,26 @@ func ErrorMessage(err error) string {
 	default:
 		return "Internal error."
 	}
+}
+
+// httpStatus maps error codes to HTTP statuses: the one table, for the API
+// and the web UI alike.
+var httpStatus = map[string]int{
+	EINVALID:      http.StatusBadRequest,
+	ENOTFOUND:     http.StatusNotFound,
+	ECONFLICT:     http.StatusConflict,
+	EUNAUTHORIZED: http.StatusUnauthorized,
+	EFORBIDDEN:    http.StatusForbidden,
+	EPOLICY:       http.StatusUnprocessableEntity,
+	EUNAVAILABLE:  http.StatusServiceUnavailable,
+	EINTERNAL:     http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status for err's code (500 for an error
+// without one, 200 for nil).
+func HTTPStatus(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
+	return httpStatus[ErrorCode(err)]
 }

@@ -199,22 +199,10 @@ func secure(w http.ResponseWriter) {
 	h.Set("Referrer-Policy", "same-origin")
 }
 
-// statusOf maps error codes to HTTP statuses.
-var statusOf = map[string]int{
-	runway.EINVALID:      http.StatusBadRequest,
-	runway.ENOTFOUND:     http.StatusNotFound,
-	runway.ECONFLICT:     http.StatusConflict,
-	runway.EUNAUTHORIZED: http.StatusUnauthorized,
-	runway.EFORBIDDEN:    http.StatusForbidden,
-	runway.EPOLICY:       http.StatusUnprocessableEntity,
-	runway.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	runway.EINTERNAL:     http.StatusInternalServerError,
-}
-
 // fail renders the error page with the error's status. Internal errors are
 // logged with their cause and shown with a generic message.
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
-	status := statusOf[runway.ErrorCode(err)]
+	status := runway.HTTPStatus(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		status, err = http.StatusRequestEntityTooLarge, runway.Errorf(runway.EINVALID, "what you sent is too large")

@@ -8,18 +8,6 @@ import (
 	"github.com/runwayhq/runway"
 )
 
-// statusOf maps error codes to HTTP statuses: the one table.
-var statusOf = map[string]int{
-	runway.EINVALID:      http.StatusBadRequest,
-	runway.ENOTFOUND:     http.StatusNotFound,
-	runway.ECONFLICT:     http.StatusConflict,
-	runway.EUNAUTHORIZED: http.StatusUnauthorized,
-	runway.EFORBIDDEN:    http.StatusForbidden,
-	runway.EPOLICY:       http.StatusUnprocessableEntity,
-	runway.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	runway.EINTERNAL:     http.StatusInternalServerError,
-}
-
 // errorBody is the one error shape of the API.
 type errorBody struct {
 	Error struct {
@@ -39,10 +27,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		code = runway.EINVALID
 		err = runway.Errorf(runway.EINVALID, "the request body is larger than %d bytes", mbe.Limit)
 	}
-	status := statusOf[code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := runway.HTTPStatus(err)
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.RequestID = code, runway.ErrorMessage(err), requestID(r.Context())
 	if status >= 500 {
