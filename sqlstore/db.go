@@ -105,13 +105,16 @@ func (db *DB) openSQLite(path string) error {
 	}
 	db.write.SetMaxOpenConns(1)
 	q.Add("_pragma", "query_only(1)")
+	// Readers map the file instead of copying pages through SQLite's page
+	// cache, whose lock the readers otherwise contend on.
+	q.Add("_pragma", "mmap_size(268435456)")
 	q.Set("_txlock", "deferred")
 	if db.read, err = sql.Open("sqlite", "file:"+abs+"?"+q.Encode()); err != nil {
 		db.write.Close()
 		return fmt.Errorf("open SQLite database %q: %w", abs, err)
 	}
-	db.read.SetMaxOpenConns(8)
-	db.read.SetMaxIdleConns(8)
+	db.read.SetMaxOpenConns(4)
+	db.read.SetMaxIdleConns(4)
 	if err := db.write.Ping(); err != nil {
 		db.Close()
 		return unavailable(fmt.Sprintf("cannot open the SQLite database %s", abs), err)
