@@ -68,7 +68,7 @@ func TestScenarios(t *testing.T) {
 		{"token", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "scopes": []string{"submit"}}, 201, []string{`"secret": "rwy_`, "only time the token is shown"}, nil},
 		{"token bad scope", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "scopes": []string{"root"}}, 400, []string{`unknown scope \"root\"`}, nil},
 		{"token too long", "developer", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "expires_in_days": 9999}, 400, []string{"expires_in_days must be from 1 to 365"}, nil},
-		{"revoke someone else's token", "developer", "DELETE", "/api/v1/tokens/1", nil, 404, []string{"there is no token 1 of this user"}, nil},
+		{"revoke someone else's token (admin's)", "developer", "DELETE", "/api/v1/tokens/1", nil, 404, []string{"there is no token 1 of this user"}, nil},
 		{"audit", "security", "GET", "/api/v1/audit?subject=app:wiki", nil, 200, []string{`"action": "app.create"`, `"prev_hash"`}, nil},
 		{"audit needs security", "team-lead", "GET", "/api/v1/audit", nil, 403, []string{"security and admins may"}, nil},
 		{"unknown route", "admin", "GET", "/api/v1/nothing", nil, 404, nil, nil},

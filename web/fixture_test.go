@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +84,10 @@ func newPlatform(t *testing.T) *platform {
 	for _, team := range []string{"web", "data"} {
 		must(t, store.CreateTeam(ctx, &runway.Team{Name: team}))
 	}
-	for name, grants := range roles {
+	// In name order, so that IDs are the same in every run: admin's token
+	// is token 1.
+	for _, name := range slices.Sorted(maps.Keys(roles)) {
+		grants := roles[name]
 		u := &runway.User{Email: strings.ReplaceAll(name, " ", "-") + "@example.com", Grants: grants}
 		must(t, store.CreateUser(ctx, u))
 		secret := runway.NewTokenSecret()
