@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -121,6 +122,7 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 		body         func() any
 	}
 	var targets []target
+	n := 0 // makes each created team and user new
 	for _, team := range []string{"web", "data"} {
 		app := map[string]string{"web": "wiki", "data": "ledger"}[team]
 		targets = append(targets,
@@ -133,31 +135,22 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 	targets = append(targets,
 		target{"GET", "/api/v1/me", access.ReadCatalog, "", nil},
 		target{"GET", "/api/v1/teams", access.ReadCatalog, "", nil},
-		target{"POST", "/api/v1/teams", access.CreateTeam, "", func() any { return map[string]string{"name": "t" + strings.Repeat("x", len(p.tokens))} }},
+		target{"POST", "/api/v1/teams", access.CreateTeam, "", func() any { n++; return map[string]string{"name": fmt.Sprintf("t%d", n)} }},
 		target{"GET", "/api/v1/apps", access.ReadCatalog, "", nil},
 		target{"GET", "/api/v1/apps/wiki", access.ReadCatalog, "", nil},
 		target{"GET", "/api/v1/candidates", access.ReadCandidates, "", nil},
-		target{"POST", "/api/v1/users", access.CreateUser, "", nil},
+		target{"POST", "/api/v1/users", access.CreateUser, "", func() any { n++; return map[string]string{"email": fmt.Sprintf("u%d@example.com", n)} }},
 		target{"POST", "/api/v1/tokens", access.ManageTokens, "", func() any { return map[string]string{"name": "x"} }},
 		target{"DELETE", "/api/v1/tokens/999999", access.ManageTokens, "", nil},
 		target{"GET", "/api/v1/audit", access.ReadAudit, "", nil},
 		target{"GET", "/api/v1/audit/head", access.ReadAudit, "", nil},
 	)
 	covered := map[string]bool{}
-	users := 0
 	for who := range roles {
 		for _, tg := range targets {
 			body := any(nil)
 			if tg.body != nil {
 				body = tg.body()
-			}
-			if tg.path == "/api/v1/users" {
-				users++
-				body = map[string]string{"email": "u" + strings.Repeat("x", users) + "@example.com"}
-			}
-			if tg.path == "/api/v1/teams" && tg.method == "POST" {
-				users++
-				body = map[string]string{"name": "t" + strings.Repeat("x", users)}
 			}
 			r := p.do(t, p.tokens[who], tg.method, tg.path, body)
 			user, err := p.store.FindUser(t.Context(), strings.ReplaceAll(who, " ", "-")+"@example.com")

@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 
 	"github.com/spf13/cobra"
 
 	"github.com/runwayhq/runway"
 )
-
-func urlPath(s string) string { return url.PathEscape(s) }
 
 func (a *app) teamsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "teams", Short: "List and create teams"}
@@ -77,7 +74,7 @@ func (a *app) tokensCommand() *cobra.Command {
 		if *output == "json" {
 			return a.printJSON(t)
 		}
-		fmt.Fprintf(a.out, "Token %d (%s), expires %s. This is the only time it is shown:\n\n    %s\n\nStore it in your CI's secret store as RUNWAY_TOKEN.\n", t.ID, t.Name, ago(t.ExpiresAt), t.Secret)
+		fmt.Fprintf(a.out, "Token %d (%s), expires %s. This is the only time it is shown:\n\n    %s\n\nStore it in your CI's secret store as RUNWAY_TOKEN.\n", t.ID, t.Name, stamp(t.ExpiresAt), t.Secret)
 		return nil
 	}
 	revoke := &cobra.Command{

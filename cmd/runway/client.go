@@ -131,6 +131,9 @@ func writeCredentials(file, base, token string) error {
 	return os.Rename(tmp, file)
 }
 
+// urlPath escapes one segment of an API path.
+func urlPath(s string) string { return url.PathEscape(s) }
+
 // query builds a query string from the non-empty values.
 func query(kv ...string) string {
 	q := url.Values{}

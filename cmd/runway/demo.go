@@ -12,17 +12,17 @@ import (
 
 // demoApp is a sample app `runway up --demo` submits, as its team would.
 type demoApp struct {
-	team, manifest string
-	findings       []runway.Finding
+	name, team, manifest string
+	findings             []runway.Finding
 }
 
 var demoTeams = []string{"web", "finance", "people"}
 
 var demoApps = []demoApp{
-	{team: "web", manifest: "name: lunch-poll\nowner: web\nrisk: low\naudience: personal\ndata: []\n"},
-	{team: "web", manifest: "name: team-wiki\nowner: web\nrisk: low\naudience: team\ndata: [internal]\nrun:\n  test: npm test\n"},
-	{team: "finance", manifest: "name: expense-approvals\nowner: finance\nrisk: medium\naudience: org\nexpected_users: 900\ndata: [pii, financial]\nrun:\n  test: npm test\n"},
-	{team: "people", manifest: "name: payroll-export\nowner: people\nrisk: medium\naudience: team\ndata: [pii]\nrun:\n  test: npm test\n",
+	{name: "lunch-poll", team: "web", manifest: "name: lunch-poll\nowner: web\nrisk: low\naudience: personal\ndata: []\n"},
+	{name: "team-wiki", team: "web", manifest: "name: team-wiki\nowner: web\nrisk: low\naudience: team\ndata: [internal]\nrun:\n  test: npm test\n"},
+	{name: "expense-approvals", team: "finance", manifest: "name: expense-approvals\nowner: finance\nrisk: medium\naudience: org\nexpected_users: 900\ndata: [pii, financial]\nrun:\n  test: npm test\n"},
+	{name: "payroll-export", team: "people", manifest: "name: payroll-export\nowner: people\nrisk: medium\naudience: team\ndata: [pii]\nrun:\n  test: npm test\n",
 		findings: []runway.Finding{
 			{ID: "demo-secret", Check: "secrets", Kind: runway.KindSecret, Severity: runway.SeverityHigh, Rule: "aws-access-token",
 				Title: "An AWS access key is written in the code", File: "app/export.js", Line: 12,
@@ -71,8 +71,7 @@ func (s *server) seedDemo(ctx context.Context) error {
 
 // submission is the app's check report as `runway submit` would send it.
 func (d demoApp) submission(i int) release.Submission {
-	name := strings.TrimPrefix(strings.SplitN(d.manifest, "\n", 2)[0], "name: ")
-	r := &runway.Report{Schema: runway.ReportSchema, App: name, RunwayVersion: version, Findings: d.findings,
+	r := &runway.Report{Schema: runway.ReportSchema, App: d.name, RunwayVersion: version, Findings: d.findings,
 		SBOM: &runway.SBOMSummary{CycloneDX: ".runway/sbom.cdx.json", SPDX: ".runway/sbom.spdx.json", Components: 2}}
 	for _, c := range []string{"manifest", "lint", "test", "secrets", "vulnerabilities", "sast", "sbom"} {
 		var details map[string]any

@@ -61,7 +61,8 @@ func printPage[T any](a *app, cmd *cobra.Command, f *listFlags, p page[T], heade
 	return nil
 }
 
-func ago(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+// stamp writes a time for a table, in local time to the minute.
+func stamp(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 func (a *app) appsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "apps", Short: "List and show the platform's apps"}
@@ -80,7 +81,7 @@ func (a *app) appsCommand() *cobra.Command {
 				return err
 			}
 			return printPage(a, cmd, &f, p, "APP\tTEAM\tTIER\tUPDATED", func(x runway.App) string {
-				return fmt.Sprintf("%s\t%s\t%d\t%s", x.Name, x.Team, x.Tier, ago(x.UpdatedAt))
+				return fmt.Sprintf("%s\t%s\t%d\t%s", x.Name, x.Team, x.Tier, stamp(x.UpdatedAt))
 			})
 		},
 	}
@@ -104,7 +105,7 @@ func (a *app) appsCommand() *cobra.Command {
 		if *output == "json" {
 			return a.printJSON(x)
 		}
-		fmt.Fprintf(a.out, "%s (team %s, tier %d)\n%s\nAudience: %s · data: %v · registered %s\n", x.Name, x.Team, x.Tier, x.Manifest.Description, x.Manifest.Audience, x.Manifest.Data, ago(x.CreatedAt))
+		fmt.Fprintf(a.out, "%s (team %s, tier %d)\n%s\nAudience: %s · data: %v · registered %s\n", x.Name, x.Team, x.Tier, x.Manifest.Description, x.Manifest.Audience, x.Manifest.Data, stamp(x.CreatedAt))
 		return nil
 	}
 	cmd.AddCommand(list, show)
@@ -131,7 +132,7 @@ func (a *app) candidatesCommand() *cobra.Command {
 				return err
 			}
 			return printPage(a, cmd, &f, p, "APP\t#\tDECISION\tTIER\tBY\tWHEN", func(x runway.Candidate) string {
-				return fmt.Sprintf("%s\t%d\t%s\t%d\t%s\t%s", x.App, x.Number, x.Decision, x.Tier, x.SubmittedBy, ago(x.CreatedAt))
+				return fmt.Sprintf("%s\t%d\t%s\t%d\t%s\t%s", x.App, x.Number, x.Decision, x.Tier, x.SubmittedBy, stamp(x.CreatedAt))
 			})
 		},
 	}
@@ -160,7 +161,7 @@ func (a *app) candidatesCommand() *cobra.Command {
 
 // printCandidate says what the server decided, in plain words.
 func (a *app) printCandidate(x *runway.Candidate) error {
-	fmt.Fprintf(a.out, "%s candidate %d (tier %d), submitted by %s on %s: %s\n", x.App, x.Number, x.Tier, x.SubmittedBy, ago(x.CreatedAt), decisionWords(x))
+	fmt.Fprintf(a.out, "%s candidate %d (tier %d), submitted by %s on %s: %s\n", x.App, x.Number, x.Tier, x.SubmittedBy, stamp(x.CreatedAt), decisionWords(x))
 	if x.Report == nil {
 		return nil
 	}
