@@ -86,6 +86,9 @@ type UserStore interface {
 	// and replaces their grants. It sets u's ID and creation time.
 	// ENOTFOUND when a granted team does not exist.
 	SyncUser(ctx context.Context, u *User) error
+	// FindUsersWithRole lists the users holding role (on team, for a
+	// team-scoped role), including active elevated access, by email.
+	FindUsersWithRole(ctx context.Context, role Role, team string) ([]*User, error)
 	// CountUsers returns how many users there are.
 	CountUsers(ctx context.Context) (int, error)
 	// CreateToken stores a token for the user, keeping only the hash of

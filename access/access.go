@@ -26,14 +26,19 @@ const (
 	CreateUser     Action = "users.create"
 	ManageTokens   Action = "tokens.manage" // one's own tokens
 	ReadAudit      Action = "audit.read"
+	Promote        Action = "promotions.request" // ask to promote a team's app
+	Approve        Action = "promotions.answer"  // approve or reject (release adds separation of duties)
+	RequestAccess  Action = "access.request"     // ask for time-limited elevated access
 )
 
 // PerTeam reports whether the action is about one team's things, so that
 // whether it is allowed depends on the team.
-func (a Action) PerTeam() bool { return a == ReadCandidates || a == Submit }
+func (a Action) PerTeam() bool {
+	return a == ReadCandidates || a == Submit || a == Promote || a == Approve
+}
 
 // Actions lists every action, for tests and documentation.
-var Actions = []Action{ReadCatalog, ReadCandidates, Submit, CreateTeam, CreateUser, ManageTokens, ReadAudit}
+var Actions = []Action{ReadCatalog, ReadCandidates, Submit, CreateTeam, CreateUser, ManageTokens, ReadAudit, Promote, Approve, RequestAccess}
 
 // Scopes a token may be limited to. A token without scopes may do what its
 // user may do.
@@ -41,10 +46,12 @@ const (
 	ScopeRead   = "read"
 	ScopeSubmit = "submit"
 	ScopeAdmin  = "admin"
+	// ScopeApprove lets a token approve and reject: never give it to CI.
+	ScopeApprove = "approve"
 )
 
 // Scopes lists the token scopes.
-var Scopes = []string{ScopeRead, ScopeSubmit, ScopeAdmin}
+var Scopes = []string{ScopeRead, ScopeSubmit, ScopeApprove, ScopeAdmin}
 
 // ValidScope reports whether s is a token scope.
 func ValidScope(s string) bool { return slices.Contains(Scopes, s) }
@@ -55,7 +62,8 @@ func HasScope(scopes []string, s string) bool { return slices.Contains(scopes, s
 // scopeOf is the scope an action needs from a scoped token.
 var scopeOf = map[Action]string{
 	ReadCatalog: ScopeRead, ReadCandidates: ScopeRead, ReadAudit: ScopeRead,
-	Submit:     ScopeSubmit,
+	Submit: ScopeSubmit, Promote: ScopeSubmit,
+	Approve: ScopeApprove, RequestAccess: ScopeApprove,
 	CreateTeam: ScopeAdmin, CreateUser: ScopeAdmin, ManageTokens: ScopeAdmin,
 }
 
@@ -99,12 +107,16 @@ func Allowed(p Principal, a Action, team string) bool {
 	}
 	member := team != "" && (p.has(runway.RoleDeveloper, team) || p.has(runway.RoleTeamLead, team))
 	switch a {
-	case ReadCatalog, ManageTokens:
-		return true // every signed-in person sees the catalog and owns their tokens
+	case ReadCatalog, ManageTokens, RequestAccess:
+		return true // every signed-in person sees the catalog, owns their tokens and may ask for access
 	case ReadCandidates:
 		return member || p.has(runway.RoleSecurity, "") || p.has(runway.RolePlatform, "")
-	case Submit:
+	case Submit, Promote:
 		return member
+	case Approve:
+		// Who may meet which requirement, and separation of duties, are
+		// release's rules; here: anyone who may review the team's work.
+		return member || p.has(runway.RoleSecurity, "") || p.has(runway.RolePlatform, "")
 	case CreateTeam:
 		return p.has(runway.RolePlatform, "")
 	case ReadAudit:
@@ -142,4 +154,6 @@ var who = map[Action]string{
 	CreateTeam:     "the platform team and admins may; ask them",
 	CreateUser:     "only admins may",
 	ReadAudit:      "security and admins may",
+	Promote:        "only developers and team leads of the app's team (and admins) may",
+	Approve:        "team leads and developers of the app's team, security, platform and admins may",
 }

@@ -30,6 +30,9 @@ var want = map[Action]map[string]string{
 	CreateUser:     {"admin": "web data"},
 	ManageTokens:   {"developer": "web data", "team-lead": "web data", "security": "web data", "platform": "web data", "admin": "web data", "no role": "web data"},
 	ReadAudit:      {"security": "web data", "admin": "web data"},
+	Promote:        {"developer": "web", "team-lead": "web", "admin": "web data"},
+	Approve:        {"developer": "web", "team-lead": "web", "security": "web data", "platform": "web data", "admin": "web data"},
+	RequestAccess:  {"developer": "web data", "team-lead": "web data", "security": "web data", "platform": "web data", "admin": "web data", "no role": "web data"},
 }
 
 func TestEveryActionRoleAndTeam(t *testing.T) {

@@ -133,12 +133,18 @@ func (ps *policySet) prepare(ctx context.Context) (rego.PreparedEvalQuery, error
 // is saved as ws.OutDir/policy-input.json for `runway policy eval` and
 // `runway policy explain`. On error r is left blocked at tier 3.
 func (e *Engine) Decide(ctx context.Context, ws *runway.Workspace, r *runway.Report) error {
+	_, err := e.decide(ctx, ws, r)
+	return err
+}
+
+// decide is Decide, returning the decision with its reasoning.
+func (e *Engine) decide(ctx context.Context, ws *runway.Workspace, r *runway.Report) (*Decision, error) {
 	start := e.now()
 	in := buildInput(ws, r, e.env, e.exceptions, start)
 	d, err := e.evaluate(ctx, in, in.value(), nil)
 	if err != nil {
 		r.Decision, r.Tier = runway.DecisionBlocked, 3
-		return err
+		return nil, err
 	}
 	r.Decision, r.Tier, r.Risk = d.Decision, d.Tier, d.Risk
 	r.ApprovalsRequired = d.Roles()
@@ -146,18 +152,18 @@ func (e *Engine) Decide(ctx context.Context, ws *runway.Workspace, r *runway.Rep
 	r.Findings = append(r.Findings, d.findings()...)
 	r.Checks = append(r.Checks, d.checkResult(e.now().Sub(start).Milliseconds()))
 	if ws.OutDir == "" && e.log == nil {
-		return nil
+		return d, nil
 	}
 	data, err := json.MarshalIndent(in, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode policy input: %w", err)
+		return nil, fmt.Errorf("encode policy input: %w", err)
 	}
 	if ws.OutDir != "" {
 		if err := os.WriteFile(filepath.Join(ws.OutDir, InputFile), append(data, '\n'), 0o644); err != nil {
-			return fmt.Errorf("save policy input: %w", err)
+			return nil, fmt.Errorf("save policy input: %w", err)
 		}
 	}
-	return e.log.write(start, d, digest(append(data, '\n')), e.ps)
+	return d, e.log.write(start, d, digest(append(data, '\n')), e.ps)
 }
 
 func digest(data []byte) string {

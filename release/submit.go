@@ -26,6 +26,9 @@ type Service struct {
 	// Decider is the server's policy engine, with its organisation's
 	// policies; it must fail closed.
 	Decider runway.Decider
+	// Promoter, when set, hears of each new candidate so that open
+	// promotions of older ones are voided at once.
+	Promoter *Promoter
 }
 
 // Submission is what `runway submit` sends.
@@ -91,6 +94,12 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, sub Submission
 	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory, SBOMs: sub.SBOMs}
 	if err := s.Candidates.CreateCandidate(ctx, c); err != nil {
 		return nil, err
+	}
+	if s.Promoter != nil {
+		// Best effort: every answer and every start checks the candidate
+		// again in its own transaction, so a failure here lets nothing
+		// stale through; it only delays the news.
+		_ = s.Promoter.Supersede(ctx, p.Actor(), app.Name)
 	}
 	return c, nil
 }

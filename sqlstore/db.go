@@ -51,6 +51,7 @@ type DB struct {
 	write   *sql.DB // every change goes through here
 	read    *sql.DB // reads; the same pool as write on PostgreSQL
 	now     func() time.Time
+	outbox  OutboxFunc // where notices go; nil drops them
 }
 
 // Open connects to the database, applies pending migrations and returns the

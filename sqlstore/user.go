@@ -144,7 +144,11 @@ func (db *DB) findUser(ctx context.Context, q querier, where string, arg any) (*
 		return nil, err
 	}
 	u.CreatedAt = time.UnixMicro(created).UTC()
-	rows, err := q.QueryContext(ctx, db.rebind(`SELECT role, team FROM role_grants WHERE user_id = ? ORDER BY role, team`), u.ID)
+	// Active elevated access counts as a grant until it expires, whether or
+	// not the expiry job has run yet.
+	rows, err := q.QueryContext(ctx, db.rebind(`SELECT role, team FROM role_grants WHERE user_id = ?
+		UNION SELECT role, team FROM access_grants WHERE user_id = ? AND state = ? AND expires_at > ?
+		ORDER BY role, team`), u.ID, u.ID, string(runway.GrantActive), db.now().UnixMicro())
 	if err != nil {
 		return nil, err
 	}

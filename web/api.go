@@ -49,6 +49,8 @@ func (s *Server) registerAPI() {
 	s.route("DELETE /api/v1/tokens/{id}", access.ManageTokens, s.revokeToken)
 	s.route("GET /api/v1/audit", access.ReadAudit, s.listAudit)
 	s.route("GET /api/v1/audit/head", access.ReadAudit, s.auditHead)
+	s.registerPromotions()
+	s.registerAccess()
 }
 
 // list is the shape of every list response: the items and, when there

@@ -6,7 +6,7 @@
 // Handlers decode, ask the access package whether the principal may act,
 // call a store or a service, and encode. They hold no business rule.
 //
-// web imports the root package, access and release.
+// web imports the root package, access, release and elevate.
 package web
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/elevate"
 	"github.com/runwayhq/runway/release"
 )
 
@@ -28,12 +29,17 @@ type Store interface {
 	runway.CandidateStore
 	runway.UserStore
 	runway.AuditLog
+	runway.PromotionStore
 }
 
 // Options configure a Server.
 type Options struct {
 	Store   Store
 	Release *release.Service
+	// Promoter runs promotion requests and approvals.
+	Promoter *release.Promoter
+	// Access runs time-limited elevated access.
+	Access *elevate.Service
 	// Ready reports whether the server can serve (the database answers);
 	// /readyz calls it.
 	Ready   func(context.Context) error
