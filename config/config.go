@@ -29,6 +29,10 @@ type Config struct {
 	Policy Policy `json:"policy"`
 	Server Server `json:"server"`
 	Client Client `json:"client"`
+	// Approvals configure promotion requests.
+	Approvals Approvals `json:"approvals"`
+	// Notify configures where notices go.
+	Notify Notify `json:"notify"`
 	// Color is auto, always or never.
 	Color string `json:"color"`
 	// NoColor is true when NO_COLOR is set (see no-color.org); it wins
@@ -75,6 +79,76 @@ type Policy struct {
 	Dirs []string `json:"dirs"`
 	// Exceptions is a file of time-limited policy exceptions.
 	Exceptions string `json:"exceptions"`
+}
+
+// Approvals configure promotion requests: expiry, reminders, the fallback
+// approver of one-person teams, release windows and freezes.
+type Approvals struct {
+	// Expiry is how long requests and approvals stay valid, per tier
+	// ("1", "2", "3"); 7 days by default.
+	Expiry map[string]Duration `json:"expiry"`
+	// RemindBefore is how long before expiry approvers are reminded
+	// (default 24h).
+	RemindBefore Duration `json:"remind_before"`
+	// FallbackRole approves instead of a team lead in teams without
+	// another one (default platform).
+	FallbackRole string `json:"fallback_role"`
+	// Windows are recurring release windows; Freezes close releases.
+	Windows []Window `json:"windows"`
+	Freezes []Window `json:"freezes"`
+}
+
+// Window is a recurring release window (Cron and Duration) or a period
+// (From and To), in a time zone, for some tiers and environments.
+type Window struct {
+	Name         string    `json:"name"`
+	Cron         string    `json:"cron"`
+	Duration     Duration  `json:"duration"`
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	TimeZone     string    `json:"time_zone"`
+	Tiers        []int     `json:"tiers"`
+	Environments []string  `json:"environments"`
+	Reason       string    `json:"reason"`
+}
+
+// Notify configures the channels notices go to. Secret parts come from
+// the environment only: RUNWAY_SLACK_WEBHOOK_URL, RUNWAY_SLACK_BOT_TOKEN,
+// RUNWAY_SLACK_SIGNING_SECRET, RUNWAY_TEAMS_WEBHOOK_URL, and the variable
+// each webhook names in secret_env.
+type Notify struct {
+	Slack    Slack     `json:"slack"`
+	Teams    Teams     `json:"teams"`
+	Webhooks []Webhook `json:"webhooks"`
+	// AllowPrivateHosts lets notices reach these hosts or networks (CIDR)
+	// although they are private or loopback addresses.
+	AllowPrivateHosts []string `json:"allow_private_hosts"`
+}
+
+// Slack posts notices to a channel, through an incoming webhook or a bot
+// token; with the bot token and the signing secret, its buttons approve.
+type Slack struct {
+	Channel       string `json:"channel"`
+	APIURL        string `json:"api_url"`
+	WebhookURL    string `json:"-"`
+	BotToken      string `json:"-"`
+	SigningSecret string `json:"-"`
+}
+
+// Teams posts notices to a Microsoft Teams channel's incoming webhook.
+type Teams struct {
+	WebhookURL string `json:"-"`
+}
+
+// Webhook posts notices as signed JSON to a URL.
+type Webhook struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	// SecretEnv names the environment variable holding the signing secret.
+	SecretEnv string `json:"secret_env"`
+	Secret    string `json:"-"`
+	// Events limits the notice kinds sent (empty: all).
+	Events []string `json:"events"`
 }
 
 // Server configures `runway up`.
@@ -276,10 +350,26 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		"RUNWAY_URL": &cfg.Client.URL, "RUNWAY_TOKEN": &cfg.Client.Token,
 		"RUNWAY_OIDC_ISSUER": &cfg.Server.OIDC.Issuer, "RUNWAY_OIDC_CLIENT_ID": &cfg.Server.OIDC.ClientID,
 		"RUNWAY_OIDC_CLIENT_SECRET": &cfg.Server.OIDC.ClientSecret,
+		"RUNWAY_SLACK_WEBHOOK_URL":  &cfg.Notify.Slack.WebhookURL, "RUNWAY_SLACK_BOT_TOKEN": &cfg.Notify.Slack.BotToken,
+		"RUNWAY_SLACK_SIGNING_SECRET": &cfg.Notify.Slack.SigningSecret, "RUNWAY_TEAMS_WEBHOOK_URL": &cfg.Notify.Teams.WebhookURL,
 	} {
 		if v, ok := env[name]; ok {
 			*field = v
 		}
+	}
+	for i := range cfg.Notify.Webhooks {
+		h := &cfg.Notify.Webhooks[i]
+		if h.SecretEnv == "" {
+			continue
+		}
+		if !strings.HasPrefix(h.SecretEnv, "RUNWAY_") {
+			return runway.Errorf(runway.EINVALID, "webhook %q: secret_env %q must name a RUNWAY_* variable, so the secret never reaches an app's scripts", h.Name, h.SecretEnv)
+		}
+		v, ok := env[h.SecretEnv]
+		if !ok || v == "" {
+			return runway.Errorf(runway.EINVALID, "webhook %q: set %s to its signing secret", h.Name, h.SecretEnv)
+		}
+		h.Secret = v
 	}
 	_, cfg.NoColor = env["NO_COLOR"]
 	cfg.GitHubStepSummary = env["GITHUB_STEP_SUMMARY"]

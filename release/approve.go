@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/runwayhq/runway"
@@ -53,11 +54,15 @@ func (s *Promoter) Answer(ctx context.Context, p access.Principal, id int64, ans
 			return err
 		}
 		pr := tx.Promotion
-		if !pr.State.Open() {
-			return runway.Errorf(runway.ECONFLICT, "promotion request %d is %s: %s", pr.ID, pr.State, pr.Outcome)
-		}
+		// Who may never answer is told so whatever the request's state.
 		if why := sodProblem(pr, p.Actor()); why != "" {
 			return runway.Errorf(runway.EFORBIDDEN, "you cannot answer this request: %s", why)
+		}
+		if !slices.ContainsFunc(pr.Requirements, func(q runway.Requirement) bool { return eligible(p.User.Grants, q, pr.Team) }) {
+			return runway.Errorf(runway.EFORBIDDEN, "this request needs %s; you hold none of these roles", needList(pr.Requirements))
+		}
+		if !pr.State.Open() {
+			return runway.Errorf(runway.ECONFLICT, "promotion request %d is %s: %s", pr.ID, pr.State, pr.Outcome)
 		}
 		for _, a := range pr.Approvals {
 			if a.By == p.Actor() && current(pr, &a, tx.Now) {
@@ -135,11 +140,11 @@ func (s *Promoter) Cancel(ctx context.Context, p access.Principal, id int64, rea
 	ctx = runway.WithActor(ctx, p.Actor())
 	return s.Promotions.ChangePromotion(ctx, pr.App, id, func(tx *runway.PromotionTx) error {
 		pr := tx.Promotion
-		if !pr.State.Open() {
-			return runway.Errorf(runway.ECONFLICT, "promotion request %d is already %s", pr.ID, pr.State)
-		}
 		if pr.RequestedBy != p.Actor() && !access.Allowed(p, access.CreateUser, "") {
 			return runway.Errorf(runway.EFORBIDDEN, "only %s, who asked for it, or an admin may withdraw promotion request %d", who(pr.RequestedBy), pr.ID)
+		}
+		if !pr.State.Open() {
+			return runway.Errorf(runway.ECONFLICT, "promotion request %d is already %s", pr.ID, pr.State)
 		}
 		now := tx.Now
 		pr.State, pr.DecidedAt, pr.ScheduledFor = runway.PromotionCancelled, &now, nil

@@ -238,7 +238,7 @@ func explain(app *runway.App, v *runway.PolicyVerdict, p *runway.Promotion) []st
 		why = append(why, sentence(q.Why))
 	}
 	if len(v.Reasons) > 0 {
-		why = append(why, fmt.Sprintf("%s is tier %d because %s.", app.Name, v.Tier, joinWords(v.Reasons)))
+		why = append(why, fmt.Sprintf("%s is tier %d: %s.", app.Name, v.Tier, strings.Join(v.Reasons, "; ")))
 	}
 	return why
 }

@@ -120,30 +120,64 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 		action       access.Action
 		team         string
 		body         func() any
+		// allowed, when set, decides who may beyond access: release's and
+		// elevate's own rules (eligibility, separation of duties).
+		allowed func(who string) bool
 	}
 	var targets []target
 	n := 0 // makes each created team and user new
 	for _, team := range []string{"web", "data"} {
 		app := map[string]string{"web": "wiki", "data": "ledger"}[team]
 		targets = append(targets,
-			target{"GET", "/api/v1/apps/" + app + "/candidates", access.ReadCandidates, team, nil},
-			target{"GET", "/api/v1/apps/" + app + "/candidates/1", access.ReadCandidates, team, nil},
-			target{"GET", "/api/v1/apps/" + app + "/candidates/1/sbom", access.ReadCandidates, team, nil},
-			target{"POST", "/api/v1/candidates", access.Submit, team, func() any { return submission(app, team) }},
+			target{"GET", "/api/v1/apps/" + app + "/candidates", access.ReadCandidates, team, nil, nil},
+			target{"GET", "/api/v1/apps/" + app + "/candidates/1", access.ReadCandidates, team, nil, nil},
+			target{"GET", "/api/v1/apps/" + app + "/candidates/1/sbom", access.ReadCandidates, team, nil, nil},
+			target{"POST", "/api/v1/candidates", access.Submit, team, func() any { return submission(app, team) }, nil},
+			target{"POST", "/api/v1/apps/" + app + "/promotions", access.Promote, team, func() any { return map[string]string{"environment": "staging"} }, nil},
+			target{"GET", "/api/v1/apps/" + app + "/deployments", access.ReadCandidates, team, nil, nil},
+		)
+		id := fmt.Sprint(p.promotions[app])
+		// A tier-2 request needs a team lead of the app's team; admins
+		// may meet any requirement. Team data's only lead submitted
+		// ledger, so platform approves in their place. The requester may
+		// cancel; so may an admin.
+		lead := func(who string) bool {
+			return who == "admin" || (who == "team-lead" && team == "web") || (who == "platform" && team == "data")
+		}
+		targets = append(targets,
+			target{"GET", "/api/v1/promotions/" + id, access.ReadCandidates, team, nil, nil},
+			target{"POST", "/api/v1/promotions/" + id + "/approve", access.Approve, team, func() any { return map[string]string{} }, lead},
+			target{"POST", "/api/v1/promotions/" + id + "/reject", access.Approve, team, func() any { return map[string]string{"reason": "not now"} }, lead},
+			target{"POST", "/api/v1/promotions/" + id + "/cancel", access.Promote, team, func() any { return map[string]string{} }, func(who string) bool { return who == "admin" }},
 		)
 	}
+	// Team-lead of data is approved by a team lead of data or an admin.
+	accessID := fmt.Sprint(p.access)
+	adminOnly := func(who string) bool { return who == "admin" }
 	targets = append(targets,
-		target{"GET", "/api/v1/me", access.ReadCatalog, "", nil},
-		target{"GET", "/api/v1/teams", access.ReadCatalog, "", nil},
-		target{"POST", "/api/v1/teams", access.CreateTeam, "", func() any { n++; return map[string]string{"name": fmt.Sprintf("t%d", n)} }},
-		target{"GET", "/api/v1/apps", access.ReadCatalog, "", nil},
-		target{"GET", "/api/v1/apps/wiki", access.ReadCatalog, "", nil},
-		target{"GET", "/api/v1/candidates", access.ReadCandidates, "", nil},
-		target{"POST", "/api/v1/users", access.CreateUser, "", func() any { n++; return map[string]string{"email": fmt.Sprintf("u%d@example.com", n)} }},
-		target{"POST", "/api/v1/tokens", access.ManageTokens, "", func() any { return map[string]string{"name": "x"} }},
-		target{"DELETE", "/api/v1/tokens/999999", access.ManageTokens, "", nil},
-		target{"GET", "/api/v1/audit", access.ReadAudit, "", nil},
-		target{"GET", "/api/v1/audit/head", access.ReadAudit, "", nil},
+		target{"GET", "/api/v1/promotions", access.ReadCatalog, "", nil, nil},
+		target{"GET", "/api/v1/promotions/inbox", access.ReadCatalog, "", nil, nil},
+		target{"GET", "/api/v1/metrics/approvals", access.ReadCatalog, "", nil, nil},
+		target{"POST", "/api/v1/access", access.RequestAccess, "", func() any {
+			return map[string]any{"role": "developer", "team": "data", "hours": 1, "reason": "incident review for ticket 42"}
+		}, nil},
+		target{"GET", "/api/v1/access", access.ReadCatalog, "", nil, nil},
+		target{"POST", "/api/v1/access/" + accessID + "/approve", access.ReadCatalog, "", func() any { return map[string]string{} }, adminOnly},
+		target{"POST", "/api/v1/access/" + accessID + "/reject", access.ReadCatalog, "", func() any { return map[string]string{"reason": "no"} }, adminOnly},
+		target{"POST", "/api/v1/access/" + accessID + "/revoke", access.ReadCatalog, "", func() any { return map[string]string{} }, adminOnly},
+	)
+	targets = append(targets,
+		target{"GET", "/api/v1/me", access.ReadCatalog, "", nil, nil},
+		target{"GET", "/api/v1/teams", access.ReadCatalog, "", nil, nil},
+		target{"POST", "/api/v1/teams", access.CreateTeam, "", func() any { n++; return map[string]string{"name": fmt.Sprintf("t%d", n)} }, nil},
+		target{"GET", "/api/v1/apps", access.ReadCatalog, "", nil, nil},
+		target{"GET", "/api/v1/apps/wiki", access.ReadCatalog, "", nil, nil},
+		target{"GET", "/api/v1/candidates", access.ReadCandidates, "", nil, nil},
+		target{"POST", "/api/v1/users", access.CreateUser, "", func() any { n++; return map[string]string{"email": fmt.Sprintf("u%d@example.com", n)} }, nil},
+		target{"POST", "/api/v1/tokens", access.ManageTokens, "", func() any { return map[string]string{"name": "x"} }, nil},
+		target{"DELETE", "/api/v1/tokens/999999", access.ManageTokens, "", nil, nil},
+		target{"GET", "/api/v1/audit", access.ReadAudit, "", nil, nil},
+		target{"GET", "/api/v1/audit/head", access.ReadAudit, "", nil, nil},
 	)
 	covered := map[string]bool{}
 	for who := range roles {
@@ -156,6 +190,9 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 			user, err := p.store.FindUser(t.Context(), strings.ReplaceAll(who, " ", "-")+"@example.com")
 			must(t, err)
 			allowed := access.Allowed(access.Principal{User: user}, tg.action, tg.team)
+			if tg.allowed != nil {
+				allowed = allowed && tg.allowed(who)
+			}
 			denied := r.status == http.StatusForbidden
 			if allowed == denied {
 				t.Errorf("%s %s as %s (team %q): status %d, but access allows=%t\n%s", tg.method, tg.path, who, tg.team, r.status, allowed, r.body)
@@ -187,7 +224,7 @@ func routePattern(path string) string {
 			parts[i] = "{app}"
 		case i == 6 && parts[5] == "candidates":
 			parts[i] = "{number}"
-		case i == 4 && parts[3] == "tokens":
+		case i == 4 && (parts[3] == "tokens" || parts[3] == "access" || parts[3] == "promotions") && parts[i] != "inbox":
 			parts[i] = "{id}"
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/elevate"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/runwaytest"
@@ -33,6 +34,11 @@ type platform struct {
 	store  *sqlstore.DB
 	tokens map[string]string // role name → token secret
 	logs   *lockedWriter
+	// promotions are the ids of a pending promotion of wiki and of ledger
+	// to staging, and access the id of an access request, all made by
+	// requester@example.com (a developer of both teams).
+	promotions map[string]int64
+	access     int64
 }
 
 // lockedWriter collects log lines written from request goroutines.
@@ -75,11 +81,17 @@ func newPlatform(t *testing.T) *platform {
 		t.Fatal(err)
 	}
 	logs := &lockedWriter{w: &bytes.Buffer{}}
+	engines, err := opa.NewEnvironmentEngines(context.Background(), opa.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	promoter := &release.Promoter{Apps: store, Candidates: store, Promotions: store, People: store, Policies: engines}
 	s := web.New(web.Options{
-		Store: store, Release: &release.Service{Apps: store, Candidates: store, Decider: engine},
+		Store: store, Release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter},
+		Promoter: promoter, Access: &elevate.Service{Grants: store, Apps: store},
 		Ready: store.Ping, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
 	})
-	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs}
+	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs, promotions: map[string]int64{}}
 	t.Cleanup(p.srv.Close)
 	for _, team := range []string{"web", "data"} {
 		must(t, store.CreateTeam(ctx, &runway.Team{Name: team}))
@@ -103,6 +115,24 @@ func newPlatform(t *testing.T) *platform {
 			t.Fatalf("seeding %s: %d %s", app, r.status, r.body)
 		}
 	}
+	requester := &runway.User{Email: "requester@example.com", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: "web"}, {Role: runway.RoleDeveloper, Team: "data"}}}
+	must(t, store.CreateUser(ctx, requester))
+	secret := runway.NewTokenSecret()
+	must(t, store.CreateToken(ctx, &runway.Token{UserID: requester.ID, Name: "cli", ExpiresAt: time.Now().Add(time.Hour)}, secret))
+	for _, app := range []string{"wiki", "ledger"} {
+		r := p.do(t, secret, "POST", "/api/v1/apps/"+app+"/promotions", map[string]string{"environment": "staging"})
+		var pr runway.Promotion
+		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &pr) != nil {
+			t.Fatalf("promoting %s: %d %s", app, r.status, r.body)
+		}
+		p.promotions[app] = pr.ID
+	}
+	r := p.do(t, secret, "POST", "/api/v1/access", map[string]any{"role": "team-lead", "team": "data", "hours": 2, "reason": "cover for the data lead this afternoon"})
+	var g runway.AccessGrant
+	if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &g) != nil {
+		t.Fatalf("requesting access: %d %s", r.status, r.body)
+	}
+	p.access = g.ID
 	return p
 }
 

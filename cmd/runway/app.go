@@ -114,6 +114,9 @@ func (a *app) rootCommand() *cobra.Command {
 		a.tokensCommand(),
 		a.auditCommand(),
 		a.submitCommand(),
+		a.promoteCommand(),
+		a.approvalsCommand(),
+		a.accessCommand(),
 	)
 	return root
 }

@@ -62,6 +62,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, in, out any) er
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Runway-Client", "cli")
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

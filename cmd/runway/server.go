@@ -15,6 +15,7 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/elevate"
 	"github.com/runwayhq/runway/jobs"
 	"github.com/runwayhq/runway/oidc"
 	"github.com/runwayhq/runway/opa"
@@ -39,6 +40,9 @@ type server struct {
 	http     *http.Server
 	decLog   *os.File
 	release  *release.Service
+	promoter *release.Promoter
+	access   *elevate.Service
+	channels []channel
 	queue    *jobs.Queue
 	tracing  *telemetry.Tracing
 	// url is where people reach the server.
@@ -67,7 +71,8 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.decLog, err = os.OpenFile(filepath.Join(cfg.Server.Data, "decisions.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
 		return nil, fmt.Errorf("open the decision log: %w", err)
 	}
-	engine, err := opa.New(ctx, opa.Options{Policies: cfg.Policy.Dirs, Exceptions: cfg.Policy.Exceptions, Environment: "production", DecisionLog: s.decLog})
+	policies := opa.Options{Policies: cfg.Policy.Dirs, Exceptions: cfg.Policy.Exceptions, Environment: "production", DecisionLog: s.decLog}
+	engine, err := opa.New(ctx, policies)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +87,9 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.queue, err = jobs.Open(ctx, jobs.Options{URL: dbURL, Logger: s.log}); err != nil {
 		return nil, err
 	}
+	if err := s.openPromotions(ctx, policies); err != nil {
+		return nil, err
+	}
 	pages, err := s.webPages(ctx)
 	if err != nil {
 		return nil, err
@@ -89,7 +97,10 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.tracing, err = telemetry.Setup(ctx, telemetry.Options{Endpoint: cfg.Server.OTLPEndpoint, ServiceName: "runway", Version: version}); err != nil {
 		return nil, err
 	}
-	api := web.New(web.Options{Store: s.store, Release: s.release, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
+	if s.cfg.Notify.Slack.SigningSecret != "" {
+		pages = append(pages, s.slackApp())
+	}
+	api := web.New(web.Options{Store: s.store, Release: s.release, Promoter: s.promoter, Access: s.access, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
 	if err := s.scheduleAuditVerify(ctx, api.Registry()); err != nil {
 		return nil, fmt.Errorf("schedule the audit verification: %w", err)
 	}
