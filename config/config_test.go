@@ -133,3 +133,54 @@ func TestVulnAndPolicySettings(t *testing.T) {
 		t.Errorf("policy -want +got:\n%s", diff)
 	}
 }
+
+// TestApprovalsAndNotify: windows, freezes and channels from the file;
+// their secrets only from the environment.
+func TestApprovalsAndNotify(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	file := write(t, filepath.Join(home, "runway.yaml"), `approvals:
+  expiry: {"3": 72h}
+  fallback_role: security
+  windows:
+    - name: weekday mornings
+      cron: "0 9 * * 1-4"
+      duration: 6h
+      time_zone: Europe/Berlin
+      tiers: [3]
+      environments: [production]
+  freezes:
+    - name: year end
+      from: 2026-12-20T00:00:00Z
+      to: 2027-01-04T00:00:00Z
+      reason: year-end freeze
+notify:
+  slack: {channel: "#releases"}
+  webhooks:
+    - {name: siem, url: "https://siem.example.com/hook", secret_env: RUNWAY_SIEM_SECRET, events: [promotion.break_glass]}
+`)
+	env := []string{"HOME=" + home, "RUNWAY_SLACK_BOT_TOKEN=xoxb-1", "RUNWAY_SLACK_SIGNING_SECRET=s3", "RUNWAY_SIEM_SECRET=hook-secret"}
+	cfg, err := config.Load(config.Sources{Environ: env, File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Approvals
+	if a.Expiry["3"] != config.Duration(72*time.Hour) || a.FallbackRole != "security" || len(a.Windows) != 1 || a.Windows[0].TimeZone != "Europe/Berlin" ||
+		time.Duration(a.Windows[0].Duration) != 6*time.Hour || !a.Freezes[0].To.Equal(time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("approvals: %+v", a)
+	}
+	n := cfg.Notify
+	if n.Slack.BotToken != "xoxb-1" || n.Slack.SigningSecret != "s3" || n.Slack.Channel != "#releases" || n.Webhooks[0].Secret != "hook-secret" {
+		t.Errorf("notify: %+v", n)
+	}
+	// A webhook whose secret variable is not set is an error that names it.
+	_, err = config.Load(config.Sources{Environ: env[:3], File: file})
+	if err == nil || !strings.Contains(err.Error(), "set RUNWAY_SIEM_SECRET") {
+		t.Errorf("missing webhook secret: %v", err)
+	}
+	// Secrets are never read from the file.
+	bad := write(t, filepath.Join(home, "bad.yaml"), "notify:\n  slack:\n    bot_token: xoxb-in-a-file\n")
+	if _, err := config.Load(config.Sources{Environ: env, File: bad}); err == nil {
+		t.Error("a bot token in the file was accepted")
+	}
+}

@@ -464,3 +464,49 @@ func checkNoStalePromotion(t *testing.T, w *world) (started, stale int) {
 		}
 	}
 }
+
+// TestRemindersAndFriction: approvers are reminded once, a day before the
+// request expires; the friction figures count what happened.
+func TestRemindersAndFriction(t *testing.T) {
+	w := newWorld(t, "")
+	w.submitApp(t, "dev", "wiki", "web", 1)
+	p := w.promote(t, "dev", "wiki", runway.EnvStaging)
+	reminders := func() int {
+		n := 0
+		for _, x := range w.notices.all() {
+			if x.Kind == runway.NoticeApprovalReminder && x.PromotionID == p.ID {
+				n++
+			}
+		}
+		return n
+	}
+	w.clock.Advance(5 * 24 * time.Hour)
+	if err := w.promoter.Sweep(context.Background()); err != nil || reminders() != 0 {
+		t.Fatalf("reminded two days early: %d %v", reminders(), err)
+	}
+	w.clock.Advance(24*time.Hour + time.Minute)
+	for range 2 {
+		if err := w.promoter.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reminders() != 1 {
+		t.Fatalf("%d reminders a day before expiry, want 1", reminders())
+	}
+	w.clock.Advance(2 * time.Hour)
+	if _, err := approve(w, t, "lead", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A sandbox needs nobody: auto-approved.
+	if sb := w.promote(t, "dev", "wiki", runway.EnvSandbox); !sb.AutoApproved || sb.State != runway.PromotionStarted {
+		t.Fatalf("sandbox: %+v", sb)
+	}
+	f, err := w.promoter.Friction(context.Background(), w.as(t, "admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := (6*24*time.Hour + time.Minute + 2*time.Hour).Seconds()
+	if f.Requests != 2 || f.AutoApproved != 1 || f.AutoShare != 0.5 || f.Reminders != 1 || f.DecisionP50 != wait {
+		t.Fatalf("friction: %+v (want p50 %v s)", f, wait)
+	}
+}
