@@ -58,7 +58,7 @@ func (l *noticeLog) all() []runway.Notice {
 	return append([]runway.Notice(nil), l.ns...)
 }
 
-func newWorld(t *testing.T, url string) *world {
+func newWorld(t testing.TB, url string) *world {
 	t.Helper()
 	w := &world{clock: runwaytest.NewClock(), notices: &noticeLog{}}
 	if url == "" {
