@@ -26,7 +26,7 @@ var allowedImports = map[string][]string{
 	"oidc/oidctest":     {""},
 	"signin":            {"", "oidc", "session"},
 	"telemetry":         {""},
-	"ui":                {"", "access", "report", "session"},
+	"ui":                {"", "access", "report", "session", "release"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest", "window", "sbomdiff"},
 	"notify":            {""},

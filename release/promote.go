@@ -260,7 +260,7 @@ func approvalIDs(p *runway.Promotion, now time.Time) []int64 {
 // void ends an open promotion and voids its approvals.
 func (s *Promoter) void(tx *runway.PromotionTx, p *runway.Promotion, why string) {
 	now := tx.Now
-	p.State, p.DecidedAt, p.Outcome, p.ScheduledFor = runway.PromotionVoided, &now, sentence("Voided: "+why), nil
+	p.State, p.DecidedAt, p.Outcome, p.ScheduledFor = runway.PromotionVoided, &now, Sentence("Voided: "+why), nil
 	voidApprovals(p, now, why)
 	tx.Events = append(tx.Events, runway.Event{Action: "promotion.void", Subject: fmt.Sprintf("promotion:%d", p.ID), Data: map[string]any{"reason": why}})
 	tx.Notices = append(tx.Notices, s.outcome(p, "runway", now))

@@ -158,7 +158,7 @@ func needList(qs []runway.Requirement) string {
 	for _, q := range qs {
 		out = append(out, describeRole(q))
 	}
-	return joinWords(out)
+	return JoinWords(out)
 }
 
 func unmetList(qs []runway.Requirement) string {
@@ -171,11 +171,11 @@ func unmetList(qs []runway.Requirement) string {
 	if len(out) == 0 {
 		return "nothing more"
 	}
-	return joinWords(out)
+	return JoinWords(out)
 }
 
-// joinWords joins "a", "b" and "c" as people write them.
-func joinWords(s []string) string {
+// JoinWords joins "a", "b" and "c" as people write them: "a, b and c".
+func JoinWords(s []string) string {
 	switch len(s) {
 	case 0:
 		return ""
@@ -235,7 +235,7 @@ func explain(app *runway.App, v *runway.PolicyVerdict, p *runway.Promotion) []st
 	}
 	why = append(why, fmt.Sprintf("Needs %s.", needList(p.Requirements)))
 	for _, q := range p.Requirements {
-		why = append(why, sentence(q.Why))
+		why = append(why, Sentence(q.Why))
 	}
 	if len(v.Reasons) > 0 {
 		why = append(why, fmt.Sprintf("%s is tier %d: %s.", app.Name, v.Tier, strings.Join(v.Reasons, "; ")))
@@ -243,8 +243,8 @@ func explain(app *runway.App, v *runway.PolicyVerdict, p *runway.Promotion) []st
 	return why
 }
 
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
+// Sentence capitalises s and ends it with a full stop.
+func Sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return s

@@ -79,7 +79,7 @@ func cannotAnswer(pr *runway.Promotion, p access.Principal, now time.Time) strin
 		return "Your role does not let you approve promotions of " + pr.Team + "."
 	}
 	if why := sodProblem(pr, p.Actor()); why != "" {
-		return sentence(why)
+		return Sentence(why)
 	}
 	for _, a := range pr.Approvals {
 		if a.By == p.Actor() && current(pr, &a, now) {

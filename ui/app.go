@@ -27,6 +27,8 @@ type appPage struct {
 	// History lists candidates newest first; Older links to the next page.
 	History []*runway.Candidate
 	Older   string
+	// Promote shows the form to request a promotion of the newest version.
+	Promote bool
 }
 
 // latestCheck is the latest candidate told in plain language.
@@ -69,6 +71,7 @@ func (u *UI) app(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err := u.history(r, &d); err != nil {
 		return err
 	}
+	d.Promote = u.opt.Promoter != nil && d.Latest != nil && access.Allowed(v.principal, access.Promote, a.Team)
 	u.render(w, r, http.StatusOK, "app", v)
 	return nil
 }

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,4 +194,115 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
 	}
 	t.Logf("browser scenarios took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// signInAt opens url, which sends an anonymous person to the sign-in
+// page, signs in with token and waits for the page to come back.
+func signInAt(t *testing.T, ctx context.Context, url, token string) {
+	t.Helper()
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("form.sign-out")),
+	))
+}
+
+// noSidewaysScroll fails when the page is wider than the screen.
+func noSidewaysScroll(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	scroll := eval[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`)
+	if scroll[0] > scroll[1] {
+		t.Errorf("%s on a 390px phone is %dpx wide: people must scroll sideways", page, scroll[0])
+	}
+}
+
+// TestBrowserApprovals drives an approval as people do: the developer who
+// submitted reads why they cannot answer; a team lead finds the request
+// in their inbox, reads why it needs them, on a phone too, and approves it
+// with a reason.
+func TestBrowserApprovals(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	dir := artifacts(t)
+	p := newPlatform(t)
+	rq := withRequests(t, p)
+	path := fmt.Sprintf("/approvals/%d", rq.expense)
+	errors := consoleErrors(ctx)
+
+	t.Run("the submitter cannot answer", func(t *testing.T) {
+		signInAt(t, ctx, p.srv.URL+path, p.tokens["developer"])
+		if loc := eval[string](t, ctx, `location.pathname`); loc != path {
+			t.Fatalf("after sign-in the browser is at %s, want %s", loc, path)
+		}
+		why, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cannot-answer")))
+		must(t, err)
+		if !strings.Contains(why, "You submitted candidate #2, so someone else must review it (separation of duties).") {
+			t.Errorf("the submitter reads %q, want why they cannot answer", why)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('form.answer, textarea#reason').length`); n != 0 {
+			t.Errorf("the submitter sees the answer form")
+		}
+		screenshot(t, ctx, dir, "approvals-1-submitter")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.sign-out button")), chromedp.WaitVisible(chromedp.ID("token"))))
+	})
+
+	t.Run("a team lead approves", func(t *testing.T) {
+		signInAt(t, ctx, p.srv.URL+"/approvals", p.tokens["team-lead"])
+		badge, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("inbox-count")))
+		must(t, err)
+		if !strings.HasPrefix(badge, "1") {
+			t.Errorf("the inbox badge says %q, want 1", badge)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#inbox a[href="`+path+`"]').length`); n != 1 {
+			t.Fatalf("the inbox links to the request %d times, want once", n)
+		}
+		screenshot(t, ctx, dir, "approvals-2-inbox")
+
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#inbox a[href="`+path+`"]`)), chromedp.WaitVisible(chromedp.ID("state"))))
+		why, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("ul.why")))
+		must(t, err)
+		for _, want := range []string{"Needs one team lead of web.", "expects 60 users"} {
+			if !strings.Contains(why, want) {
+				t.Errorf("the why says %q, want it to hold %q", why, want)
+			}
+		}
+
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		for _, page := range []string{"/approvals", path} {
+			must(t, chromedp.Do(ctx, chromedp.Navigate(p.srv.URL+page), chromedp.WaitVisible(chromedp.CSS("main"))))
+			noSidewaysScroll(t, ctx, page)
+			screenshot(t, ctx, dir, "approvals-3-phone"+strings.ReplaceAll(page, "/", "-"))
+		}
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)))
+
+		must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("reason"), "Checked the totals on staging data.")))
+		screenshot(t, ctx, dir, "approvals-4-reason")
+		// The answer's page has an outcome; the page before it has none.
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[name="verdict"][value="approve"]`)), chromedp.WaitVisible(chromedp.ID("outcome"))))
+		if state, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state"))); err != nil || state != "Started" {
+			t.Fatalf("after Approve the request says %q (%v), want Started", state, err)
+		}
+		if loc := eval[string](t, ctx, `location.pathname`); loc != path {
+			t.Errorf("after Approve the browser is at %s, want %s", loc, path)
+		}
+		outcome, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
+		must(t, err)
+		if !strings.Contains(outcome, "deployment of candidate #2 to staging started") {
+			t.Errorf("the outcome says %q", outcome)
+		}
+		answers, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("ol.answers")))
+		must(t, err)
+		if !strings.Contains(answers, "Checked the totals on staging data.") {
+			t.Errorf("the answers say %q, want the reason", answers)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#inbox-count').length`); n != 0 {
+			t.Errorf("the inbox badge is still shown after the answer")
+		}
+		screenshot(t, ctx, dir, "approvals-5-approved")
+	})
+	if errs := errors(); len(errs) > 0 {
+		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
+	}
 }

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,13 +15,27 @@ import (
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	p := newPlatform(t)
-	for _, tt := range []struct{ name, role, path string }{
-		{"apps", "admin", "/apps"},
-		{"apps-search", "developer", "/apps?q=e&tier=2"},
-		{"app", "team-lead", "/apps/expense-approvals"},
-		{"app-hidden", "no role", "/apps/ledger"},
+	q := newPlatform(t)
+	rq := withRequests(t, q)
+	expense := fmt.Sprintf("/approvals/%d", rq.expense)
+	for _, tt := range []struct {
+		name, role, path string
+		requests         bool // on the platform with promotion requests
+	}{
+		{"apps", "admin", "/apps", false},
+		{"apps-search", "developer", "/apps?q=e&tier=2", false},
+		{"app", "team-lead", "/apps/expense-approvals", false},
+		{"app-hidden", "no role", "/apps/ledger", false},
+		{"approvals", "team-lead", "/approvals", true},
+		{"approval", "team-lead", expense, true},
+		{"approval-submitter", "developer", expense, true},
+		{"approval-fallback", "platform", fmt.Sprintf("/approvals/%d", rq.ledger), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			p := p
+			if tt.requests {
+				p = q
+			}
 			cookie, csrf := p.signIn(t, tt.role)
 			req, err := http.NewRequest(http.MethodGet, p.srv.URL+tt.path, nil)
 			must(t, err)

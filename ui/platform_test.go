@@ -27,12 +27,14 @@ import (
 // (team roles on team web) and three apps submitted through the real
 // release service and OPA engine: wiki (web, personal, ready), ledger
 // (data, team use, needs approval) and expense-approvals (web, needs a
-// team lead's approval, with findings).
+// team lead's approval, with findings). Promotions run on the real
+// release.Promoter with one OPA engine per environment.
 // Times come from a fixed clock, so that pages are stable.
 type platform struct {
 	srv      *httptest.Server
 	store    *sqlstore.DB
 	release  *release.Service
+	promoter *release.Promoter
 	sessions *session.Manager
 	ui       *ui.UI
 	clock    *runwaytest.Clock
@@ -62,11 +64,15 @@ func newPlatform(t testing.TB, configure ...func(*ui.Options)) *platform {
 	t.Cleanup(func() { store.Close() })
 	engine, err := opa.New(context.Background(), opa.Options{})
 	must(t, err)
+	engines, err := opa.NewEnvironmentEngines(context.Background(), opa.Options{Now: clock.Now})
+	must(t, err)
 	sessions, err := session.New(session.Options{Key: []byte(strings.Repeat("k", 32))})
 	must(t, err)
+	promoter := &release.Promoter{Apps: store, Candidates: store, Promotions: store, People: store, Policies: engines, Now: clock.Now,
+		URL: func(id int64) string { return fmt.Sprintf("http://runway.test/approvals/%d", id) }}
 	p := &platform{store: store, sessions: sessions, clock: clock, tokens: map[string]string{}, users: map[string]*runway.User{},
-		release: &release.Service{Apps: store, Candidates: store, Decider: engine}}
-	opt := ui.Options{Store: store, Sessions: sessions, Logger: slog.New(slog.DiscardHandler), Now: clock.Now}
+		release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter}, promoter: promoter}
+	opt := ui.Options{Store: store, Sessions: sessions, Promoter: promoter, Logger: slog.New(slog.DiscardHandler), Now: clock.Now}
 	for _, c := range configure {
 		c(&opt)
 	}

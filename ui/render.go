@@ -19,7 +19,7 @@ var templateFiles embed.FS
 
 // pageNames are the pages, each a template file that defines "content"
 // (and, for the app list, "results") inside the shared layout.
-var pageNames = []string{"sign-in", "apps", "app", "audit", "error"}
+var pageNames = []string{"sign-in", "apps", "app", "audit", "approvals", "approval", "error"}
 
 // pages holds one template set per page.
 type pages struct {
@@ -64,6 +64,11 @@ func funcs(now func() time.Time) template.FuncMap {
 		"person":   person,
 		"action":   actionWords,
 		"join":     strings.Join,
+		"due":      func(t time.Time) string { return due(now(), t) },
+		"state":    stateWords,
+		"stateCls": stateClass,
+		"role":     roleWords,
+		"verdict":  verdictWords,
 	}
 }
 
@@ -73,11 +78,16 @@ type view struct {
 	Title    string
 	User     *runway.User
 	CSRF     string
-	Nav      string // the current section: "apps" or "audit"
+	Nav      string // the current section: "apps", "approvals" or "audit"
 	CanAudit bool
-	Data     any
+	// Approvals shows the approvals section; Inbox counts the requests
+	// waiting for the person.
+	Approvals bool
+	Inbox     int
+	Data      any
 
 	principal access.Principal
+	inbox     []*runway.Promotion
 }
 
 func newView(p access.Principal, s *session.Session) *view {

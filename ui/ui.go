@@ -2,7 +2,9 @@
 // for the people who run the platform and the people who own apps. It
 // shows the app catalog with each app's last check, an app's latest check
 // in plain language (decision, tier and why, approvals needed, findings
-// grouped by what to do), the history of its candidates, and the audit
+// grouped by what to do), the history of its candidates, promotion
+// requests (an approval inbox per person, and a page per request with its
+// whole context where approvers approve or reject), and the audit
 // trail. People sign in by pasting an API token or, when configured, with
 // single sign-on; their session is a signed cookie (package session).
 //
@@ -12,10 +14,12 @@
 // script or style.
 //
 // Handlers read stores and ask the access package whether the principal
-// may see something; they hold no business rule.
+// may see something; promotions go through release.Promoter. They hold no
+// business rule. Forms that change something carry the session's CSRF
+// token.
 //
-// ui imports the root package, access, report and session; it must not
-// import stores, policy engines or other adapters.
+// ui imports the root package, access, report, session and release; it
+// must not import stores, policy engines or other adapters.
 package ui
 
 import (
@@ -26,11 +30,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/access"
+	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/session"
 )
 
@@ -52,6 +58,9 @@ type Store interface {
 type Options struct {
 	Store    Store
 	Sessions *session.Manager
+	// Promoter runs promotion requests and their approvals; nil leaves
+	// out the approval pages and the promotion form.
+	Promoter *release.Promoter
 	// Logger receives the causes of internal errors; nothing when nil.
 	Logger *slog.Logger
 	// Now returns the current time, for "3 hours ago"; time.Now when nil.
@@ -107,6 +116,13 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /apps", u.page(access.ReadCatalog, u.apps))
 	mux.HandleFunc("GET /apps/{app}", u.page(access.ReadCatalog, u.app))
 	mux.HandleFunc("GET /audit", u.page(access.ReadAudit, u.audit))
+	if u.opt.Promoter != nil {
+		// release.Promoter asks access about each app's team.
+		mux.HandleFunc("POST /apps/{app}/promote", u.page(access.ReadCatalog, u.promote))
+		mux.HandleFunc("GET /approvals", u.page(access.ReadCatalog, u.approvals))
+		mux.HandleFunc("GET /approvals/{id}", u.page(access.ReadCatalog, u.approval))
+		mux.HandleFunc("POST /approvals/{id}/answer", u.page(access.ReadCatalog, u.answer))
+	}
 }
 
 // Principal returns who the request's session belongs to, with the user's
@@ -137,11 +153,18 @@ func (u *UI) signedIn(r *http.Request) (access.Principal, *session.Session, erro
 type handler func(w http.ResponseWriter, r *http.Request, v *view) error
 
 // page wraps a handler: security headers, sign-in (anonymous people are
-// sent to the sign-in page and back), and the page's action checked with
-// access before the handler runs.
+// sent to the sign-in page and back), the CSRF token of forms, and the
+// page's action checked with access before the handler runs.
 func (u *UI) page(action access.Action, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secure(w)
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				u.fail(w, r, nil, err)
+				return
+			}
+		}
 		p, s, err := u.signedIn(r)
 		if err != nil {
 			u.fail(w, r, nil, err)
@@ -152,7 +175,15 @@ func (u *UI) page(action access.Action, h handler) http.HandlerFunc {
 			return
 		}
 		v := newView(p, s)
+		if err := session.CheckCSRF(r, s); err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
 		if err := access.Require(p, action, ""); err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
+		if err := u.countInbox(r, v); err != nil {
 			u.fail(w, r, v, err)
 			return
 		}
@@ -163,10 +194,16 @@ func (u *UI) page(action access.Action, h handler) http.HandlerFunc {
 }
 
 // toSignIn sends an anonymous person to the sign-in page, to come back to
-// where they were going. htmx requests get the redirect as a header, so
-// that the whole page changes rather than a fragment of it.
+// where they were going: for a form, the page it is on (a form posts to a
+// path below its page, such as /approvals/7/answer from /approvals/7). htmx
+// requests get the redirect as a header, so that the whole page changes
+// rather than a fragment of it.
 func (u *UI) toSignIn(w http.ResponseWriter, r *http.Request) {
-	target := "/sign-in?next=" + url.QueryEscape(r.URL.RequestURI())
+	next := r.URL.RequestURI()
+	if r.Method == http.MethodPost {
+		next = path.Dir(r.URL.Path)
+	}
+	target := "/sign-in?next=" + url.QueryEscape(next)
 	if r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("HX-Redirect", target)
 		w.WriteHeader(http.StatusUnauthorized)

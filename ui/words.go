@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/release"
 )
 
 // The pages speak to people who are not full-time developers: every value
@@ -89,15 +90,7 @@ func roleList(rs []runway.Role) string {
 	for i, r := range rs {
 		words[i] = roleWords(r)
 	}
-	return joinWords(words)
-}
-
-// joinWords joins "a", "b" and "c" as "a, b and c".
-func joinWords(ws []string) string {
-	if len(ws) <= 1 {
-		return strings.Join(ws, "")
-	}
-	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
+	return release.JoinWords(words)
 }
 
 // audienceWords says who uses an app.
@@ -132,7 +125,7 @@ func dataWords(ds []runway.DataClass) string {
 	if len(out) == 0 {
 		return "None declared"
 	}
-	s := joinWords(out)
+	s := release.JoinWords(out)
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
@@ -219,6 +212,13 @@ func actionWords(action string) string {
 		"user.create": "Added a person", "token.create": "Created an API token",
 		"token.revoke": "Revoked an API token", "token.use": "Used an API token",
 		"server_secret.create": "Created a server key",
+		"promotion.request":    "Asked to promote a version", "promotion.approve": "Approved a promotion",
+		"promotion.reject": "Rejected a promotion", "promotion.start": "Started a promotion's deployment",
+		"promotion.schedule": "Scheduled a promotion for its release window", "promotion.void": "Voided a promotion request",
+		"promotion.expire": "A promotion request expired", "promotion.cancel": "Withdrew a promotion request",
+		"promotion.remind": "Reminded approvers of a promotion request", "promotion.redecide": "Decided a promotion request again",
+		"promotion.reopen": "Reopened a promotion request", "promotion.break_glass.request": "Asked for a break-glass release",
+		"promotion.break_glass.confirm": "Confirmed a break-glass release", "deployment.create": "Queued a deployment",
 	}
 	if w, ok := words[action]; ok {
 		return w
@@ -249,4 +249,84 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// due says how far ahead t is, such as "in 6 days", from now; a time
+// already past reads like ago.
+func due(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= 0:
+		return ago(now, t)
+	case d < time.Minute:
+		return "in less than a minute"
+	case d < time.Hour:
+		return "in " + plural(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return "in " + plural(int(d/time.Hour), "hour")
+	case d < 30*24*time.Hour:
+		return "in " + plural(int(d/(24*time.Hour)), "day")
+	}
+	return "on " + t.UTC().Format("2 Jan 2006")
+}
+
+// stateWords says where a promotion request stands.
+func stateWords(s runway.PromotionState) string {
+	switch s {
+	case runway.PromotionPending:
+		return "Waiting for approval"
+	case runway.PromotionScheduled:
+		return "Approved, waiting for its release window"
+	case runway.PromotionStarted:
+		return "Started"
+	case runway.PromotionRejected:
+		return "Rejected"
+	case runway.PromotionVoided:
+		return "Voided"
+	case runway.PromotionExpired:
+		return "Expired"
+	case runway.PromotionCancelled:
+		return "Withdrawn"
+	}
+	return string(s)
+}
+
+// stateClass names a promotion state for the style sheet.
+func stateClass(s runway.PromotionState) string {
+	switch s {
+	case runway.PromotionPending, runway.PromotionScheduled:
+		return "approval"
+	case runway.PromotionStarted:
+		return "pass"
+	case runway.PromotionRejected:
+		return "blocked"
+	}
+	return "closed"
+}
+
+// verdictWords says what an approver answered.
+func verdictWords(v runway.Verdict) string {
+	switch v {
+	case runway.Approve:
+		return "Approved"
+	case runway.Reject:
+		return "Rejected"
+	}
+	return string(v)
+}
+
+// requirementWords says what one requirement of a promotion asks for,
+// such as "Approval by a team lead of team web".
+func requirementWords(q runway.Requirement) string {
+	switch q.Kind {
+	case runway.RequireBreakGlass:
+		return "A second person confirms the break-glass release"
+	case runway.RequireSBOMSignoff:
+		return "Sign-off on the SBOM change by " + roleWords(q.Role)
+	}
+	s := "Approval by " + roleWords(q.Role)
+	if q.Team != "" {
+		s += " of team " + q.Team
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/release"
 )
 
 func TestAgo(t *testing.T) {
@@ -87,6 +88,48 @@ func TestWords(t *testing.T) {
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
+
+func TestDue(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		-2 * time.Hour:      "2 hours ago",
+		0:                   "just now",
+		30 * time.Second:    "in less than a minute",
+		time.Minute:         "in 1 minute",
+		59 * time.Minute:    "in 59 minutes",
+		23 * time.Hour:      "in 23 hours",
+		7 * 24 * time.Hour:  "in 7 days",
+		45 * 24 * time.Hour: "on 13 Jan 2027",
+	} {
+		if got := due(now, now.Add(d)); got != want {
+			t.Errorf("due(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestPromotionWords(t *testing.T) {
+	for _, tt := range []struct{ got, want string }{
+		{stateWords(runway.PromotionPending) + "/" + stateClass(runway.PromotionPending), "Waiting for approval/approval"},
+		{stateWords(runway.PromotionScheduled) + "/" + stateClass(runway.PromotionScheduled), "Approved, waiting for its release window/approval"},
+		{stateWords(runway.PromotionStarted) + "/" + stateClass(runway.PromotionStarted), "Started/pass"},
+		{stateWords(runway.PromotionRejected) + "/" + stateClass(runway.PromotionRejected), "Rejected/blocked"},
+		{stateWords(runway.PromotionCancelled) + "/" + stateClass(runway.PromotionCancelled), "Withdrawn/closed"},
+		{stateWords(runway.PromotionExpired) + "/" + stateClass(runway.PromotionExpired), "Expired/closed"},
+		{stateWords(runway.PromotionVoided) + "/" + stateClass(runway.PromotionVoided), "Voided/closed"},
+		{verdictWords(runway.Approve) + "/" + verdictWords(runway.Reject), "Approved/Rejected"},
+		{requirementWords(runway.Requirement{Kind: runway.RequireApproval, Role: runway.RoleTeamLead, Team: "web"}), "Approval by a team lead of team web"},
+		{requirementWords(runway.Requirement{Kind: runway.RequireApproval, Role: runway.RolePlatform}), "Approval by the platform team"},
+		{requirementWords(runway.Requirement{Kind: runway.RequireSBOMSignoff, Role: runway.RoleSecurity}), "Sign-off on the SBOM change by the security team"},
+		{requirementWords(runway.Requirement{Kind: runway.RequireBreakGlass, Role: runway.RoleSecurity}), "A second person confirms the break-glass release"},
+		{release.Sentence(" tier 2 apps need a team lead "), "Tier 2 apps need a team lead."},
+		{release.Sentence("Done."), "Done."},
+		{release.Sentence(""), ""},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (s *server) webPages(ctx context.Context) ([]web.Registrar, error) {
 		pages = append(pages, &signin.Flow{Provider: provider, Sessions: sessions, Users: s.store, Secure: strings.HasPrefix(s.url, "https://"), Logger: s.log})
 		sso = signin.StartPath
 	}
-	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Logger: s.log, OIDCSignIn: sso})
+	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Promoter: s.promoter, Logger: s.log, OIDCSignIn: sso})
 	if err != nil {
 		return nil, err
 	}
