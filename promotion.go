@@ -235,7 +235,7 @@ type PromotionStore interface {
 	// FindPromotion returns a promotion with its approvals.
 	FindPromotion(ctx context.Context, id int64) (*Promotion, error)
 	// FindPromotions lists promotions matching the filter, newest first,
-	// without approvals.
+	// with their approvals.
 	FindPromotions(ctx context.Context, f PromotionFilter) ([]*Promotion, error)
 	// DuePromotions returns the IDs of open promotions that need the
 	// sweeper at now: scheduled ones whose time came, expired ones, and

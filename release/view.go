@@ -120,9 +120,6 @@ func (s *Promoter) Inbox(ctx context.Context, p access.Principal) ([]*runway.Pro
 			return nil, err
 		}
 		for _, pr := range ps {
-			if err := s.loadApprovals(ctx, pr); err != nil {
-				return nil, err
-			}
 			match(pr, s.clock())
 			if cannotAnswer(pr, p, s.clock()) == "" {
 				out = append(out, pr)
@@ -133,15 +130,6 @@ func (s *Promoter) Inbox(ctx context.Context, p access.Principal) ([]*runway.Pro
 		}
 		f.After = ps[len(ps)-1].ID
 	}
-}
-
-func (s *Promoter) loadApprovals(ctx context.Context, pr *runway.Promotion) error {
-	full, err := s.Promotions.FindPromotion(ctx, pr.ID)
-	if err != nil {
-		return err
-	}
-	pr.Approvals = full.Approvals
-	return nil
 }
 
 // teamsOf lists the teams p belongs to.

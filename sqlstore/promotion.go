@@ -234,7 +234,34 @@ func (db *DB) FindPromotions(ctx context.Context, f runway.PromotionFilter) ([]*
 	}
 	where += ` ORDER BY p.id DESC LIMIT ?`
 	args = append(args, limit(f.Limit))
-	return db.queryPromotions(ctx, db.read, where, args...)
+	ps, err := db.queryPromotions(ctx, db.read, where, args...)
+	if err != nil || len(ps) == 0 {
+		return ps, err
+	}
+	return ps, db.loadAllApprovals(ctx, ps)
+}
+
+// loadAllApprovals fills in the approvals of ps with one query.
+func (db *DB) loadAllApprovals(ctx context.Context, ps []*runway.Promotion) error {
+	byID := make(map[int64]*runway.Promotion, len(ps))
+	args := make([]any, len(ps))
+	for i, p := range ps {
+		byID[p.ID], args[i] = p, p.ID
+	}
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT `+approvalColumns+` FROM approvals WHERE promotion_id IN (`+placeholders(len(ps))+`) ORDER BY id`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanApproval(rows)
+		if err != nil {
+			return err
+		}
+		p := byID[a.PromotionID]
+		p.Approvals = append(p.Approvals, *a)
+	}
+	return rows.Err()
 }
 
 // DuePromotions finds open promotions the sweeper must act on.
@@ -324,25 +351,34 @@ func (db *DB) queryPromotions(ctx context.Context, q querier, where string, args
 }
 
 func (db *DB) loadApprovals(ctx context.Context, q querier, p *runway.Promotion) error {
-	rows, err := q.QueryContext(ctx, db.rebind(`SELECT id, promotion_id, by_actor, kind, role, verdict, reason, via, candidate_digest, decision_digest, sbom_digest, created_at, expires_at, voided_at, void_reason
-		FROM approvals WHERE promotion_id = ? ORDER BY id`), p.ID)
+	rows, err := q.QueryContext(ctx, db.rebind(`SELECT `+approvalColumns+` FROM approvals WHERE promotion_id = ? ORDER BY id`), p.ID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	p.Approvals = []runway.Approval{}
 	for rows.Next() {
-		var a runway.Approval
-		var created, expires int64
-		var voided sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.PromotionID, &a.By, &a.Kind, &a.Role, &a.Verdict, &a.Reason, &a.Via, &a.CandidateDigest, &a.DecisionDigest, &a.SBOMDigest,
-			&created, &expires, &voided, &a.VoidReason); err != nil {
+		a, err := scanApproval(rows)
+		if err != nil {
 			return err
 		}
-		a.CreatedAt, a.ExpiresAt, a.VoidedAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC(), timeOf(voided)
-		p.Approvals = append(p.Approvals, a)
+		p.Approvals = append(p.Approvals, *a)
 	}
 	return rows.Err()
+}
+
+const approvalColumns = `id, promotion_id, by_actor, kind, role, verdict, reason, via, candidate_digest, decision_digest, sbom_digest, created_at, expires_at, voided_at, void_reason`
+
+func scanApproval(rows *sql.Rows) (*runway.Approval, error) {
+	var a runway.Approval
+	var created, expires int64
+	var voided sql.NullInt64
+	if err := rows.Scan(&a.ID, &a.PromotionID, &a.By, &a.Kind, &a.Role, &a.Verdict, &a.Reason, &a.Via, &a.CandidateDigest, &a.DecisionDigest, &a.SBOMDigest,
+		&created, &expires, &voided, &a.VoidReason); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.ExpiresAt, a.VoidedAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC(), timeOf(voided)
+	return &a, nil
 }
 
 // ClaimNonce records key; false when it was already there.
