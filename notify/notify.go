@@ -4,7 +4,7 @@
 // message, and turns them into Runway actions.
 //
 // Every Channel sends over an HTTP client that refuses private and
-// internal addresses unless allowed (see NewClient), so that a webhook URL
+// internal addresses unless allowed (see egress.NewClient), so that a webhook URL
 // cannot be used to reach the platform's own network. Send errors say
 // whether retrying can help: a *runway.Error with code EINVALID means the
 // configuration or the receiver refused the message and a retry would fail
@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/egress"
 )
 
 // Channel delivers notices to one place.
@@ -46,7 +47,7 @@ var (
 
 // defaultClient is shared by channels without an HTTP client of their
 // own, so that they share connections.
-var defaultClient = sync.OnceValue(func() *http.Client { return NewClient(ClientOptions{}) })
+var defaultClient = sync.OnceValue(func() *http.Client { return egress.NewClient(egress.Options{}) })
 
 // client returns c, or the default SSRF-safe client when c is nil.
 func client(c *http.Client) *http.Client {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/egress"
 )
 
 // sampleNotice is an approval request with every field set.
@@ -39,7 +40,7 @@ func sampleNotice() runway.Notice {
 // loopbackClient may reach the test servers on 127.0.0.1, and nothing
 // else private.
 func loopbackClient() *http.Client {
-	return NewClient(ClientOptions{AllowHosts: []string{"127.0.0.1"}, Timeout: 5 * time.Second})
+	return egress.NewClient(egress.Options{AllowHosts: []string{"127.0.0.1"}, Timeout: 5 * time.Second})
 }
 
 // wantKind checks that err is nil, permanent (EINVALID) or transient.

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"github.com/runwayhq/runway/egress"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -77,7 +78,7 @@ func TestErrorsHoldNoSecret(t *testing.T) {
 	for _, ch := range channels("hooks slack com/"+hookQuery+"/"+testWebhookSecret, lc) { // not a URL
 		send(ch)
 	}
-	slow := NewClient(ClientOptions{AllowPrivate: true, Timeout: time.Nanosecond})
+	slow := egress.NewClient(egress.Options{AllowPrivate: true, Timeout: time.Nanosecond})
 	for _, ch := range channels(hook, slow) {
 		send(ch)
 	}

@@ -29,7 +29,7 @@ type Slack struct {
 	// clicks are posted to Runway's Slack endpoint. It needs BotToken, to
 	// look up the email of who clicked.
 	Interactive bool
-	// HTTP is the client for every request (default: NewClient with
+	// HTTP is the client for every request (default: egress.NewClient with
 	// default options).
 	HTTP *http.Client
 }

@@ -17,7 +17,7 @@ import (
 type Teams struct {
 	// WebhookURL is a secret: whoever has it can post to the channel.
 	WebhookURL string
-	// HTTP is the client (default: NewClient with default options).
+	// HTTP is the client (default: egress.NewClient with default options).
 	HTTP *http.Client
 }
 

@@ -46,7 +46,7 @@ type Webhook struct {
 	URL   string
 	// Secret signs every request; it is required.
 	Secret string
-	// HTTP is the client (default: NewClient with default options).
+	// HTTP is the client (default: egress.NewClient with default options).
 	HTTP *http.Client
 	// Now gives the signing time (default time.Now).
 	Now func() time.Time

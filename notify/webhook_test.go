@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runwayhq/runway"
+	"github.com/runwayhq/runway/egress"
 )
 
 const testWebhookSecret = "whsec-SECRET-0123456789"
@@ -138,7 +139,7 @@ func TestWebhookAnswers(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
 		t.Cleanup(srv.Close)
 		t.Cleanup(func() { close(block) })
-		c := NewClient(ClientOptions{AllowPrivate: true, Timeout: 50 * time.Millisecond})
+		c := egress.NewClient(egress.Options{AllowPrivate: true, Timeout: 50 * time.Millisecond})
 		w := &Webhook{Label: "x", URL: srv.URL, Secret: testWebhookSecret, HTTP: c}
 		err := w.Send(context.Background(), sampleNotice())
 		wantKind(t, err, "transient")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/egress"
 	"github.com/runwayhq/runway/elevate"
 	"github.com/runwayhq/runway/jobs"
 	"github.com/runwayhq/runway/notify"
@@ -124,11 +125,11 @@ func (c channel) wants(k runway.NoticeKind) bool {
 // channels builds the configured notice channels, each with an SSRF-safe
 // HTTP client.
 func channels(n config.Notify) ([]channel, error) {
-	opts := notify.ClientOptions{AllowHosts: n.AllowPrivateHosts}
+	opts := egress.Options{AllowHosts: n.AllowPrivateHosts}
 	if err := opts.Check(); err != nil {
 		return nil, err
 	}
-	hc := notify.NewClient(opts)
+	hc := egress.NewClient(opts)
 	var out []channel
 	if sl := n.Slack; sl.WebhookURL != "" || sl.BotToken != "" {
 		out = append(out, channel{Channel: &notify.Slack{WebhookURL: sl.WebhookURL, BotToken: sl.BotToken, Channel: sl.Channel, APIURL: sl.APIURL,

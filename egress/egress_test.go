@@ -1,12 +1,10 @@
-package notify
+package egress
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,36 +16,36 @@ func TestGuardControl(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		host, addr string
-		opts       ClientOptions
+		opts       Options
 		refused    string // part of the refusal; "" when allowed
 	}{
-		{"example.com", "93.184.216.34:80", ClientOptions{}, ""},
-		{"example.com", "[2606:2800:220:1:248:1893:25c8:1946]:443", ClientOptions{}, ""},
-		{"127.0.0.1", "127.0.0.1:80", ClientOptions{}, "loopback"},
-		{"localhost", "[::1]:80", ClientOptions{}, "loopback"},
-		{"internal.example", "10.0.0.1:80", ClientOptions{}, "private network"},
-		{"internal.example", "172.16.5.4:80", ClientOptions{}, "private network"},
-		{"internal.example", "192.168.1.1:80", ClientOptions{}, "private network"},
-		{"internal.example", "[fd00::1]:80", ClientOptions{}, "private network"},
-		{"metadata.example", "169.254.169.254:80", ClientOptions{}, "cloud metadata"},
-		{"internal.example", "[fe80::1%eth0]:80", ClientOptions{}, "link-local"},
-		{"rebound.example", "[::ffff:127.0.0.1]:80", ClientOptions{}, "loopback"},
-		{"rebound.example", "[::ffff:169.254.169.254]:80", ClientOptions{}, "cloud metadata"},
-		{"rebound.example", "[64:ff9b::a00:1]:80", ClientOptions{}, "behind NAT64"},
-		{"cgnat.example", "100.64.0.1:80", ClientOptions{}, "carrier-grade NAT"},
-		{"zero.example", "0.0.0.0:80", ClientOptions{}, "unspecified"},
-		{"zero.example", "0.1.2.3:80", ClientOptions{}, "this network"},
-		{"zero.example", "[::]:80", ClientOptions{}, "unspecified"},
-		{"multicast.example", "224.0.0.1:80", ClientOptions{}, "multicast"},
-		{"reserved.example", "240.0.0.1:80", ClientOptions{}, "reserved"},
-		{"internal.example", "10.0.0.1:80", ClientOptions{AllowPrivate: true}, ""},
-		{"internal.example", "10.0.0.1:80", ClientOptions{AllowHosts: []string{"Internal.Example."}}, ""},
-		{"other.example", "10.0.0.1:80", ClientOptions{AllowHosts: []string{"internal.example"}}, "private network"},
-		{"internal.example", "10.0.0.1:80", ClientOptions{AllowHosts: []string{"10.0.0.0/8"}}, ""},
-		{"internal.example", "[::ffff:10.0.0.1]:80", ClientOptions{AllowHosts: []string{"10.0.0.0/8"}}, ""},
-		{"internal.example", "10.0.0.1:80", ClientOptions{AllowHosts: []string{"10.0.0.1"}}, ""},
-		{"internal.example", "10.0.0.2:80", ClientOptions{AllowHosts: []string{"10.0.0.1"}}, "private network"},
-		{"metadata.example", "169.254.169.254:80", ClientOptions{AllowHosts: []string{"10.0.0.0/8"}}, "cloud metadata"},
+		{"example.com", "93.184.216.34:80", Options{}, ""},
+		{"example.com", "[2606:2800:220:1:248:1893:25c8:1946]:443", Options{}, ""},
+		{"127.0.0.1", "127.0.0.1:80", Options{}, "loopback"},
+		{"localhost", "[::1]:80", Options{}, "loopback"},
+		{"internal.example", "10.0.0.1:80", Options{}, "private network"},
+		{"internal.example", "172.16.5.4:80", Options{}, "private network"},
+		{"internal.example", "192.168.1.1:80", Options{}, "private network"},
+		{"internal.example", "[fd00::1]:80", Options{}, "private network"},
+		{"metadata.example", "169.254.169.254:80", Options{}, "cloud metadata"},
+		{"internal.example", "[fe80::1%eth0]:80", Options{}, "link-local"},
+		{"rebound.example", "[::ffff:127.0.0.1]:80", Options{}, "loopback"},
+		{"rebound.example", "[::ffff:169.254.169.254]:80", Options{}, "cloud metadata"},
+		{"rebound.example", "[64:ff9b::a00:1]:80", Options{}, "behind NAT64"},
+		{"cgnat.example", "100.64.0.1:80", Options{}, "carrier-grade NAT"},
+		{"zero.example", "0.0.0.0:80", Options{}, "unspecified"},
+		{"zero.example", "0.1.2.3:80", Options{}, "this network"},
+		{"zero.example", "[::]:80", Options{}, "unspecified"},
+		{"multicast.example", "224.0.0.1:80", Options{}, "multicast"},
+		{"reserved.example", "240.0.0.1:80", Options{}, "reserved"},
+		{"internal.example", "10.0.0.1:80", Options{AllowPrivate: true}, ""},
+		{"internal.example", "10.0.0.1:80", Options{AllowHosts: []string{"Internal.Example."}}, ""},
+		{"other.example", "10.0.0.1:80", Options{AllowHosts: []string{"internal.example"}}, "private network"},
+		{"internal.example", "10.0.0.1:80", Options{AllowHosts: []string{"10.0.0.0/8"}}, ""},
+		{"internal.example", "[::ffff:10.0.0.1]:80", Options{AllowHosts: []string{"10.0.0.0/8"}}, ""},
+		{"internal.example", "10.0.0.1:80", Options{AllowHosts: []string{"10.0.0.1"}}, ""},
+		{"internal.example", "10.0.0.2:80", Options{AllowHosts: []string{"10.0.0.1"}}, "private network"},
+		{"metadata.example", "169.254.169.254:80", Options{AllowHosts: []string{"10.0.0.0/8"}}, "cloud metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.host+"/"+tt.addr, func(t *testing.T) {
@@ -70,15 +68,15 @@ func TestGuardControl(t *testing.T) {
 	}
 }
 
-func TestClientOptionsCheck(t *testing.T) {
+func TestOptionsCheck(t *testing.T) {
 	t.Parallel()
 	for _, h := range []string{"hooks.internal.example", "10.0.0.1", "fd00::1", "10.0.0.0/8", "fd00::/8"} {
-		if err := (ClientOptions{AllowHosts: []string{h}}).Check(); err != nil {
+		if err := (Options{AllowHosts: []string{h}}).Check(); err != nil {
 			t.Errorf("Check(%q) = %v", h, err)
 		}
 	}
 	for _, h := range []string{"10.0.0.0/33", "", "host:8080", "user@host", "a b"} {
-		if err := (ClientOptions{AllowHosts: []string{h}}).Check(); runway.ErrorCode(err) != runway.EINVALID {
+		if err := (Options{AllowHosts: []string{h}}).Check(); runway.ErrorCode(err) != runway.EINVALID {
 			t.Errorf("Check(%q) = %v, want EINVALID", h, err)
 		}
 	}
@@ -101,11 +99,11 @@ func TestClientLoopback(t *testing.T) {
 	t.Cleanup(srv.Close)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 
-	_, err := get(NewClient(ClientOptions{}), srv.URL)
+	_, err := get(NewClient(Options{}), srv.URL)
 	if runway.ErrorCode(err) != runway.EINVALID || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("default client: err = %v, want a refusal", err)
 	}
-	for name, o := range map[string]ClientOptions{
+	for name, o := range map[string]Options{
 		"AllowPrivate":     {AllowPrivate: true},
 		"allowed address":  {AllowHosts: []string{"127.0.0.1"}},
 		"allowed prefix":   {AllowHosts: []string{"127.0.0.0/8"}},
@@ -147,7 +145,7 @@ func TestClientRedirects(t *testing.T) {
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(front.URL, "http://"))
 	// "localhost" plays a public host the operator allowed; the redirect
 	// goes to 127.0.0.1, which is not allowed.
-	c := NewClient(ClientOptions{AllowHosts: []string{"localhost"}})
+	c := NewClient(Options{AllowHosts: []string{"localhost"}})
 	base := "http://localhost:" + port
 
 	if body, err := get(c, base+"/twice"); err != nil || body != "done" {
@@ -162,26 +160,5 @@ func TestClientRedirects(t *testing.T) {
 	}
 	if _, err := get(c, base+"/loop"); runway.ErrorCode(err) != runway.EINVALID || hops.Load() != 4 {
 		t.Errorf("redirect loop: err = %v after %d requests, want EINVALID after 4", err, hops.Load())
-	}
-}
-
-// TestSendRefusesPrivate checks that channels refuse private addresses by
-// default, permanently, without naming the secret URL.
-func TestSendRefusesPrivate(t *testing.T) {
-	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	t.Cleanup(srv.Close)
-	hook := srv.URL + "/services/T1/B1/SECRETpath"
-	for _, ch := range []Channel{
-		&Slack{WebhookURL: hook},
-		&Teams{WebhookURL: hook},
-		&Webhook{Label: "x", URL: hook, Secret: testWebhookSecret},
-	} {
-		err := ch.Send(context.Background(), sampleNotice())
-		wantKind(t, err, "permanent")
-		u, _ := url.Parse(hook)
-		if !strings.Contains(err.Error(), "allow_private_hosts") || strings.Contains(err.Error(), u.Path) {
-			t.Errorf("%s: err = %v", ch.Name(), err)
-		}
 	}
 }

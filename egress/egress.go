@@ -1,4 +1,13 @@
-package notify
+// Package egress is the platform's HTTP client for calls to addresses
+// people configure (webhooks, chat, connector steps): it checks the
+// resolved address at connect time, so DNS tricks cannot slip through, and
+// refuses loopback, private, link-local (cloud metadata), CGNAT, ULA and
+// other internal ranges unless allowed; redirects are re-checked the same
+// way. Refusals are permanent *runway.Error values (EINVALID) that say how
+// to allow a host.
+//
+// egress imports only the root package.
+package egress
 
 import (
 	"context"
@@ -13,8 +22,8 @@ import (
 	"github.com/runwayhq/runway"
 )
 
-// ClientOptions configures the HTTP client of NewClient.
-type ClientOptions struct {
+// Options configures the HTTP client of NewClient.
+type Options struct {
 	// AllowPrivate lets the client reach any address, private or not. Use
 	// it only where every receiver is trusted, such as in tests.
 	AllowPrivate bool
@@ -27,7 +36,7 @@ type ClientOptions struct {
 	Timeout time.Duration
 }
 
-// DefaultTimeout bounds a request when ClientOptions.Timeout is zero.
+// DefaultTimeout bounds a request when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
 // maxRedirects is how many redirects a request may follow.
@@ -36,7 +45,7 @@ const maxRedirects = 3
 // Check reports an AllowHosts entry that is neither a host name, an
 // address nor a CIDR prefix, as EINVALID. NewClient ignores such entries;
 // configuration should call Check first.
-func (o ClientOptions) Check() error {
+func (o Options) Check() error {
 	for _, h := range o.AllowHosts {
 		if strings.Contains(h, "/") {
 			if _, err := netip.ParsePrefix(h); err != nil {
@@ -70,7 +79,7 @@ func isAddr(s string) bool {
 // would dial the address in Runway's place. A refused connection is a
 // *runway.Error with code EINVALID naming the host, the address and how
 // to allow it.
-func NewClient(o ClientOptions) *http.Client {
+func NewClient(o Options) *http.Client {
 	g := newGuard(o)
 	timeout := o.Timeout
 	if timeout <= 0 {
@@ -101,7 +110,7 @@ type guard struct {
 	prefixes     []netip.Prefix
 }
 
-func newGuard(o ClientOptions) *guard {
+func newGuard(o Options) *guard {
 	g := &guard{allowPrivate: o.AllowPrivate, hosts: map[string]bool{}}
 	for _, h := range o.AllowHosts {
 		h = strings.TrimSpace(h)
