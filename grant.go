@@ -38,6 +38,14 @@ type AccessGrant struct {
 	ExpiresAt *time.Time    `json:"expires_at,omitempty"`
 }
 
+// GrantTx is what a grant change sees and leaves, in one transaction.
+type GrantTx struct {
+	Grant   *AccessGrant
+	Now     time.Time
+	Events  []Event
+	Notices []Notice
+}
+
 // GrantFilter narrows a list of grants. Zero fields do not filter.
 type GrantFilter struct {
 	User   string
@@ -48,12 +56,14 @@ type GrantFilter struct {
 // GrantStore keeps elevated-access requests. Every change is audited in
 // the same transaction.
 type GrantStore interface {
-	// CreateGrant records a request; ENOTFOUND when the user or team does
-	// not exist.
-	CreateGrant(ctx context.Context, g *AccessGrant) error
+	// CreateGrant records a request and queues the notices (their AccessID
+	// is set to the new grant's); ENOTFOUND when the user or team does not
+	// exist.
+	CreateGrant(ctx context.Context, g *AccessGrant, notices ...Notice) error
 	// ChangeGrant runs change on the grant inside one transaction and
-	// stores its state, decider, note, times and the events.
-	ChangeGrant(ctx context.Context, id int64, change func(g *AccessGrant, now time.Time) ([]Event, error)) (*AccessGrant, error)
+	// stores its state, decider, note and times, the events and the
+	// notices change leaves in tx.
+	ChangeGrant(ctx context.Context, id int64, change func(tx *GrantTx) error) (*AccessGrant, error)
 	// FindGrant returns one grant; ENOTFOUND when there is none.
 	FindGrant(ctx context.Context, id int64) (*AccessGrant, error)
 	// FindGrants lists grants, newest first.

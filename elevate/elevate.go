@@ -74,11 +74,47 @@ func (s *Service) Request(ctx context.Context, p access.Principal, req Request) 
 		}
 	}
 	g := &runway.AccessGrant{User: p.Actor(), Role: req.Role, Team: req.Team, App: req.App, Reason: req.Reason, Duration: d, State: runway.GrantRequested}
-	if err := s.Grants.CreateGrant(runway.WithActor(ctx, p.Actor()), g); err != nil {
+	n := runway.Notice{
+		Kind: runway.NoticeAccessRequested, Team: req.Team, App: req.App, Actor: p.Actor(), At: s.now(),
+		Title:     fmt.Sprintf("%s asks for %s%s for %s", who(p.Actor()), req.Role, onTeam(req.Team), d),
+		Text:      []string{"Reason: " + req.Reason, fmt.Sprintf("It may be approved by %s, with `runway access list` and `runway access approve ID`.", Approvers(req.Role, req.Team))},
+		Requested: approverRoles(req.Role),
+	}
+	if err := s.Grants.CreateGrant(runway.WithActor(ctx, p.Actor()), g, n); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
+
+// approverRoles lists the roles that may approve access to role.
+func approverRoles(role runway.Role) []runway.Role {
+	switch {
+	case role.TeamScoped():
+		return []runway.Role{runway.RoleTeamLead, runway.RoleAdmin}
+	case role == runway.RoleAdmin:
+		return []runway.Role{runway.RoleAdmin}
+	}
+	return []runway.Role{role, runway.RoleAdmin}
+}
+
+// outcome tells the requester how their request stands.
+func outcome(tx *runway.GrantTx, actor, what string) {
+	g := tx.Grant
+	tx.Notices = append(tx.Notices, runway.Notice{
+		Kind: runway.NoticeAccessOutcome, Team: g.Team, App: g.App, Actor: actor, At: tx.Now, To: []string{g.User},
+		Title: fmt.Sprintf("Access %d (%s%s for %s): %s", g.ID, g.Role, onTeam(g.Team), who(g.User), g.State),
+		Text:  []string{what},
+	})
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func who(actor string) string { return strings.TrimPrefix(actor, "user:") }
 
 // Approvers says who may approve a request for role on team.
 func Approvers(role runway.Role, team string) string {
@@ -119,21 +155,26 @@ func (s *Service) Decide(ctx context.Context, p access.Principal, id int64, appr
 	if !approve && note == "" {
 		return nil, runway.Errorf(runway.EINVALID, "say why you reject it (--reason)")
 	}
-	return s.Grants.ChangeGrant(runway.WithActor(ctx, p.Actor()), id, func(g *runway.AccessGrant, now time.Time) ([]runway.Event, error) {
+	return s.Grants.ChangeGrant(runway.WithActor(ctx, p.Actor()), id, func(tx *runway.GrantTx) error {
+		g, now := tx.Grant, tx.Now
 		if err := mayDecide(p, g); err != nil {
-			return nil, err
+			return err
 		}
 		if g.State != runway.GrantRequested {
-			return nil, runway.Errorf(runway.ECONFLICT, "access request %d is already %s", g.ID, g.State)
+			return runway.Errorf(runway.ECONFLICT, "access request %d is already %s", g.ID, g.State)
 		}
 		g.DecidedBy, g.Note, g.DecidedAt = p.Actor(), note, &now
 		if !approve {
 			g.State = runway.GrantRejected
-			return []runway.Event{{Action: "access.reject", Data: map[string]any{"by": p.Actor(), "reason": note}}}, nil
+			tx.Events = append(tx.Events, runway.Event{Action: "access.reject", Data: map[string]any{"by": p.Actor(), "reason": note}})
+			outcome(tx, p.Actor(), fmt.Sprintf("Rejected by %s: %s", who(p.Actor()), note))
+			return nil
 		}
 		until := now.Add(g.Duration)
 		g.State, g.ExpiresAt = runway.GrantActive, &until
-		return []runway.Event{{Action: "access.approve", Data: map[string]any{"by": p.Actor(), "user": g.User, "role": g.Role, "team": g.Team, "until": until, "note": note}}}, nil
+		tx.Events = append(tx.Events, runway.Event{Action: "access.approve", Data: map[string]any{"by": p.Actor(), "user": g.User, "role": g.Role, "team": g.Team, "until": until, "note": note}})
+		outcome(tx, p.Actor(), fmt.Sprintf("Approved by %s; it ends by itself at %s.", who(p.Actor()), until.Format("Mon 2 Jan 15:04 MST")))
+		return nil
 	})
 }
 
@@ -143,20 +184,25 @@ func (s *Service) Revoke(ctx context.Context, p access.Principal, id int64, note
 	if p.User == nil {
 		return nil, access.Require(p, access.RequestAccess, "")
 	}
-	return s.Grants.ChangeGrant(runway.WithActor(ctx, p.Actor()), id, func(g *runway.AccessGrant, now time.Time) ([]runway.Event, error) {
+	return s.Grants.ChangeGrant(runway.WithActor(ctx, p.Actor()), id, func(tx *runway.GrantTx) error {
+		g, now := tx.Grant, tx.Now
 		if p.Actor() != g.User {
 			if err := mayDecide(p, g); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if g.State != runway.GrantRequested && g.State != runway.GrantActive {
-			return nil, runway.Errorf(runway.ECONFLICT, "access request %d is already %s", g.ID, g.State)
+			return runway.Errorf(runway.ECONFLICT, "access request %d is already %s", g.ID, g.State)
 		}
 		g.State, g.ExpiresAt = runway.GrantRevoked, &now
 		if g.DecidedAt == nil {
 			g.DecidedAt = &now
 		}
-		return []runway.Event{{Action: "access.revoke", Data: map[string]any{"by": p.Actor(), "reason": strings.TrimSpace(note)}}}, nil
+		tx.Events = append(tx.Events, runway.Event{Action: "access.revoke", Data: map[string]any{"by": p.Actor(), "reason": strings.TrimSpace(note)}})
+		if p.Actor() != g.User {
+			outcome(tx, p.Actor(), "Ended early by "+who(p.Actor())+".")
+		}
+		return nil
 	})
 }
 
@@ -176,21 +222,20 @@ func (s *Service) List(ctx context.Context, p access.Principal, f runway.GrantFi
 // it. Access already stops at the expiry without it.
 func (s *Service) Expire(ctx context.Context) error {
 	ctx = runway.WithActor(ctx, "runway")
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	ids, err := s.Grants.DueGrants(ctx, now())
+	ids, err := s.Grants.DueGrants(ctx, s.now())
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		_, err := s.Grants.ChangeGrant(ctx, id, func(g *runway.AccessGrant, now time.Time) ([]runway.Event, error) {
-			if g.State != runway.GrantActive || g.ExpiresAt == nil || now.Before(*g.ExpiresAt) {
-				return nil, nil
+		_, err := s.Grants.ChangeGrant(ctx, id, func(tx *runway.GrantTx) error {
+			g := tx.Grant
+			if g.State != runway.GrantActive || g.ExpiresAt == nil || tx.Now.Before(*g.ExpiresAt) {
+				return nil
 			}
 			g.State = runway.GrantExpired
-			return []runway.Event{{Action: "access.expire", Data: map[string]any{"user": g.User, "role": g.Role, "team": g.Team}}}, nil
+			tx.Events = append(tx.Events, runway.Event{Action: "access.expire", Data: map[string]any{"user": g.User, "role": g.Role, "team": g.Team}})
+			outcome(tx, "runway", "It ended at its expiry.")
+			return nil
 		})
 		if err != nil {
 			return err

@@ -2,6 +2,8 @@ package elevate_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,9 @@ import (
 	"github.com/runwayhq/runway/sqlstore"
 )
 
+// notices collects what the store queues.
+var notices []runway.Notice
+
 func setup(t *testing.T) (*elevate.Service, *sqlstore.DB, *runwaytest.Clock, func(string) access.Principal) {
 	t.Helper()
 	clock := runwaytest.NewClock()
@@ -22,6 +27,11 @@ func setup(t *testing.T) (*elevate.Service, *sqlstore.DB, *runwaytest.Clock, fun
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	notices = nil
+	store.SetOutbox(func(_ context.Context, _ *sql.Tx, n runway.Notice) error {
+		notices = append(notices, n)
+		return nil
+	})
 	for _, team := range []string{"web", "data"} {
 		if err := store.CreateTeam(runwaytest.Ctx, &runway.Team{Name: team}); err != nil {
 			t.Fatal(err)
@@ -111,6 +121,15 @@ func TestElevatedAccessLifecycle(t *testing.T) {
 	}
 	if strings.Join(actions, " ") != "access.request access.approve access.expire" {
 		t.Fatalf("audit: %v", actions)
+	}
+	// Approvers hear of the request; the requester hears each outcome.
+	var told []string
+	for _, n := range notices {
+		told = append(told, fmt.Sprintf("%s %v %d", n.Kind, n.To, n.AccessID))
+	}
+	wantTold := "access.requested [] 1|access.outcome [user:dev@example.com] 1|access.outcome [user:dev@example.com] 1"
+	if strings.Join(told, "|") != wantTold {
+		t.Fatalf("notices:\n%s\nwant\n%s", strings.Join(told, "|"), wantTold)
 	}
 }
 

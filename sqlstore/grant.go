@@ -13,7 +13,7 @@ import (
 const grantColumns = `g.id, u.email, g.role, g.team, g.app, g.reason, g.duration_s, g.state, g.decided_by, g.note, g.created_at, g.decided_at, g.expires_at`
 
 // CreateGrant records a request for elevated access.
-func (db *DB) CreateGrant(ctx context.Context, g *runway.AccessGrant) error {
+func (db *DB) CreateGrant(ctx context.Context, g *runway.AccessGrant, notices ...runway.Notice) error {
 	g.CreatedAt = db.now().UTC().Truncate(time.Microsecond)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		email := strings.TrimPrefix(g.User, "user:")
@@ -32,14 +32,23 @@ func (db *DB) CreateGrant(ctx context.Context, g *runway.AccessGrant) error {
 		if err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, "access.request", fmt.Sprintf("access:%d", g.ID), map[string]any{
+		if err := db.appendAudit(ctx, tx, "access.request", fmt.Sprintf("access:%d", g.ID), map[string]any{
 			"user": g.User, "role": g.Role, "team": g.Team, "app": g.App, "reason": g.Reason, "hours": g.Duration.Hours(),
-		})
+		}); err != nil {
+			return err
+		}
+		for _, n := range notices {
+			n.AccessID = g.ID
+			if err := db.queueNotice(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
 // ChangeGrant changes a grant's state inside one transaction.
-func (db *DB) ChangeGrant(ctx context.Context, id int64, change func(g *runway.AccessGrant, now time.Time) ([]runway.Event, error)) (*runway.AccessGrant, error) {
+func (db *DB) ChangeGrant(ctx context.Context, id int64, change func(tx *runway.GrantTx) error) (*runway.AccessGrant, error) {
 	var out *runway.AccessGrant
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		gs, err := db.queryGrants(ctx, tx, ` WHERE g.id = ?`, id)
@@ -50,20 +59,26 @@ func (db *DB) ChangeGrant(ctx context.Context, id int64, change func(g *runway.A
 			return runway.Errorf(runway.ENOTFOUND, "there is no access request %d", id)
 		}
 		g := gs[0]
-		events, err := change(g, db.now().UTC().Truncate(time.Microsecond))
-		if err != nil {
+		gtx := &runway.GrantTx{Grant: g, Now: db.now().UTC().Truncate(time.Microsecond)}
+		if err := change(gtx); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE access_grants SET state = ?, decided_by = ?, note = ?, decided_at = ?, expires_at = ? WHERE id = ?`),
 			string(g.State), g.DecidedBy, g.Note, micros(g.DecidedAt), micros(g.ExpiresAt), g.ID); err != nil {
 			return err
 		}
-		for _, e := range events {
+		for _, e := range gtx.Events {
 			subject := e.Subject
 			if subject == "" {
 				subject = fmt.Sprintf("access:%d", g.ID)
 			}
 			if err := db.appendAudit(ctx, tx, e.Action, subject, e.Data); err != nil {
+				return err
+			}
+		}
+		for _, n := range gtx.Notices {
+			n.AccessID = g.ID
+			if err := db.queueNotice(ctx, tx, n); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,14 @@ type OutboxFunc func(ctx context.Context, tx *sql.Tx, n runway.Notice) error
 // that do not look at notices).
 func (db *DB) SetOutbox(f OutboxFunc) { db.outbox = f }
 
+// queueNotice hands a notice to the outbox inside tx.
+func (db *DB) queueNotice(ctx context.Context, tx *sql.Tx, n runway.Notice) error {
+	if db.outbox == nil {
+		return nil
+	}
+	return db.outbox(ctx, tx, n)
+}
+
 const promotionColumns = `p.id, a.name, t.name, p.environment, p.candidate, p.tier, p.candidate_digest, p.decision_digest, p.sbom_digest,
 	p.submitted_by, p.requested_by, p.note, p.break_glass, p.state, p.requirements, p.why, p.outcome, p.scheduled_for,
 	p.expires_at, p.created_at, p.decided_at, p.auto_approved, p.reminders_sent, p.deployment_id`
@@ -113,14 +121,12 @@ func (db *DB) ChangePromotion(ctx context.Context, app string, id int64, change 
 				return err
 			}
 		}
-		if db.outbox != nil {
-			for _, n := range ptx.Notices {
-				if n.PromotionID == 0 && ptx.Promotion != nil && n.Kind != runway.NoticePromotionOutcome {
-					n.PromotionID = ptx.Promotion.ID
-				}
-				if err := db.outbox(ctx, tx, n); err != nil {
-					return err
-				}
+		for _, n := range ptx.Notices {
+			if n.PromotionID == 0 && ptx.Promotion != nil && n.Kind != runway.NoticePromotionOutcome {
+				n.PromotionID = ptx.Promotion.ID
+			}
+			if err := db.queueNotice(ctx, tx, n); err != nil {
+				return err
 			}
 		}
 		out = ptx.Promotion

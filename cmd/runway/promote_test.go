@@ -32,6 +32,7 @@ type slackPeer struct {
 	mu        sync.Mutex
 	messages  []url.Values
 	responses []string
+	views     []string          // views.open requests
 	emails    map[string]string // Slack user id → email
 	srv       *httptest.Server
 }
@@ -58,6 +59,13 @@ func newSlackPeer(t *testing.T, token string) *slackPeer {
 			return
 		}
 		fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"profile":{"email":%q}}}`, r.PostForm.Get("user"), email)
+	})
+	mux.HandleFunc("POST /api/views.open", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		p.mu.Lock()
+		p.views = append(p.views, string(body))
+		p.mu.Unlock()
+		fmt.Fprint(w, `{"ok":true,"view":{"id":"V1"}}`)
 	})
 	mux.HandleFunc("POST /respond", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -89,6 +97,7 @@ type webhookPeer struct {
 	mu       sync.Mutex
 	verified []string
 	refused  int
+	failed   int // deliveries answered 500 on purpose
 }
 
 // slackRequest builds a signed interaction request as Slack sends it.
@@ -108,8 +117,30 @@ func slackRequest(t *testing.T, base, secret string, ts time.Time, payload strin
 }
 
 func clickPayload(user, responseURL string, id int64) string {
+	return buttonPayload("runway_approve", user, responseURL, id)
+}
+
+func buttonPayload(action, user, responseURL string, id int64) string {
 	return fmt.Sprintf(`{"type":"block_actions","user":{"id":%q,"team_id":"T0RUNWAY"},"team":{"id":"T0RUNWAY"},"trigger_id":"1.2.abc","response_url":%q,
-		"actions":[{"type":"button","action_id":"runway_approve","block_id":"runway_actions","value":"%d","action_ts":"1.3"}]}`, user, responseURL, id)
+		"actions":[{"type":"button","action_id":%q,"block_id":"runway_actions","value":"%d","action_ts":"1.3"}]}`, user, responseURL, action, id)
+}
+
+// rejectPayload is the reject dialog's submission.
+func rejectPayload(user string, id int64, reason string) string {
+	return fmt.Sprintf(`{"type":"view_submission","user":{"id":%q,"team_id":"T0RUNWAY"},"team":{"id":"T0RUNWAY"},"trigger_id":"1.2.def",
+		"view":{"id":"V1","type":"modal","callback_id":"runway_reject","private_metadata":"%d",
+		"state":{"values":{"reason":{"reason":{"type":"plain_text_input","value":%q}}}}}}`, user, id, reason)
+}
+
+// post sends a request and returns its status.
+func post(t *testing.T, req *http.Request) int {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // TestPromotionEndToEnd goes through the CLI: a tier-2 candidate submitted
@@ -127,6 +158,12 @@ func TestPromotionEndToEnd(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		hooks.mu.Lock()
 		defer hooks.mu.Unlock()
+		if hooks.failed == 0 {
+			// The first delivery fails: River must retry it.
+			hooks.failed++
+			http.Error(w, "try again later", http.StatusInternalServerError)
+			return
+		}
 		if err := notify.VerifyWebhook(r.Header, body, hookSecret, time.Now()); err != nil {
 			hooks.refused++
 			http.Error(w, err.Error(), http.StatusUnauthorized)
@@ -135,6 +172,16 @@ func TestPromotionEndToEnd(t *testing.T) {
 		hooks.verified = append(hooks.verified, r.Header.Get(notify.HeaderEvent))
 	}))
 	t.Cleanup(hook.Close)
+	var cardsMu sync.Mutex
+	var cards []string
+	teams := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		cardsMu.Lock()
+		cards = append(cards, string(body))
+		cardsMu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(teams.Close)
 	conf := filepath.Join(t.TempDir(), "runway.yaml")
 	os.WriteFile(conf, []byte(fmt.Sprintf(`notify:
   slack:
@@ -148,7 +195,7 @@ func TestPromotionEndToEnd(t *testing.T) {
 `, slack.srv.URL, hook.URL)), 0o600)
 	data := t.TempDir()
 	up := startUpEnv(t, []string{"RUNWAY_CONFIG=" + conf, "RUNWAY_SLACK_BOT_TOKEN=" + botToken,
-		"RUNWAY_SLACK_SIGNING_SECRET=" + signing, "RUNWAY_WEBHOOK_AUDIT_SINK=" + hookSecret}, "--data", data)
+		"RUNWAY_SLACK_SIGNING_SECRET=" + signing, "RUNWAY_WEBHOOK_AUDIT_SINK=" + hookSecret, "RUNWAY_TEAMS_WEBHOOK_URL=" + teams.URL + "/webhookb2/secret-path"}, "--data", data)
 	must := func(r result, what string) result {
 		t.Helper()
 		if r.code != 0 {
@@ -199,10 +246,21 @@ func TestPromotionEndToEnd(t *testing.T) {
 
 	// Slack got the request with Approve and Reject buttons.
 	waitFor(t, "the Slack message with buttons", func() bool { return slack.approvalMessage(p.ID) != "" })
-	waitFor(t, "the signed webhook", func() bool {
+	waitFor(t, "the signed webhook, after a retry", func() bool {
 		hooks.mu.Lock()
 		defer hooks.mu.Unlock()
-		return len(hooks.verified) > 0
+		return len(hooks.verified) > 0 && hooks.failed == 1
+	})
+	// Teams got an Adaptive Card linking to the web approval page.
+	waitFor(t, "the Teams card", func() bool {
+		cardsMu.Lock()
+		defer cardsMu.Unlock()
+		for _, c := range cards {
+			if strings.Contains(c, "application/vnd.microsoft.card.adaptive") && strings.Contains(c, "Action.OpenUrl") && strings.Contains(c, fmt.Sprintf("/approvals/%d", p.ID)) {
+				return true
+			}
+		}
+		return false
 	})
 
 	// A second request, to staging, is approved from Slack.
@@ -255,7 +313,28 @@ func TestPromotionEndToEnd(t *testing.T) {
 		defer slack.mu.Unlock()
 		return len(slack.responses) == 1 && strings.Contains(slack.responses[0], "lead@example.com approved notes #1 to staging")
 	})
-	for _, secret := range []string{botToken, signing, hookSecret} {
+	// Reject from Slack: the button opens the reason dialog; its
+	// submission records the rejection with the reason.
+	prom = must(up.remote(t, tokens["dev"], "", "promote", "notes", "--to", "production", "-o", "json"), "promote again")
+	json.Unmarshal([]byte(prom.stdout), &p)
+	if st := post(t, slackRequest(t, up.url, signing, time.Now(), buttonPayload("runway_reject", "U0LEAD", slack.srv.URL+"/respond", p.ID))); st != http.StatusOK {
+		t.Fatalf("reject button: status %d", st)
+	}
+	slack.mu.Lock()
+	opened := len(slack.views) == 1 && strings.Contains(slack.views[0], "runway_reject") && strings.Contains(slack.views[0], fmt.Sprintf(`"private_metadata":"%d"`, p.ID))
+	slack.mu.Unlock()
+	if !opened {
+		t.Fatalf("the reject dialog was not opened: %v", slack.views)
+	}
+	if st := post(t, slackRequest(t, up.url, signing, time.Now(), rejectPayload("U0LEAD", p.ID, "the export has no row limit"))); st != http.StatusOK {
+		t.Fatalf("reject dialog: status %d", st)
+	}
+	show = must(up.remote(t, tokens["dev"], "", "approvals", "show", strconv.FormatInt(p.ID, 10), "-o", "json"), "show rejected")
+	json.Unmarshal([]byte(show.stdout), &got)
+	if got.State != runway.PromotionRejected || !strings.Contains(got.Outcome, "the export has no row limit") || got.Approvals[0].Via != "slack" {
+		t.Fatalf("after the Slack rejection: %+v", got)
+	}
+	for _, secret := range []string{botToken, signing, hookSecret, "secret-path"} {
 		if strings.Contains(up.log.String(), secret) || strings.Contains(up.out.String(), secret) {
 			t.Fatal("a secret appears in the server's output")
 		}
