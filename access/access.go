@@ -135,9 +135,16 @@ func Require(p Principal, a Action, team string) error {
 		return nil
 	}
 	if len(p.Scopes) > 0 && !slices.Contains(p.Scopes, scopeOf[a]) {
-		return runway.Errorf(runway.EFORBIDDEN, "this token is limited to %v and cannot %s: use a token with the %q scope", p.Scopes, a, scopeOf[a])
+		return runway.Errorf(runway.EFORBIDDEN, "this token is limited to %v and cannot %s: use a token with the %q scope", p.Scopes, label[a], scopeOf[a])
 	}
-	return runway.Errorf(runway.EFORBIDDEN, "you may not %s%s: %s", a, onTeam(team), who[a])
+	return runway.Errorf(runway.EFORBIDDEN, "you may not %s%s: %s", label[a], onTeam(team), who[a])
+}
+
+// label names an action in words.
+var label = map[Action]string{
+	ReadCatalog: "see the catalog", ReadCandidates: "see candidates", Submit: "submit candidates",
+	CreateTeam: "create teams", CreateUser: "create users", ManageTokens: "manage tokens", ReadAudit: "read the audit trail",
+	Promote: "ask to promote apps", Approve: "approve or reject promotions", RequestAccess: "ask for elevated access",
 }
 
 func onTeam(team string) string {

@@ -72,6 +72,9 @@ func TestScopesLimitTokens(t *testing.T) {
 		}
 	}
 	for _, a := range Actions {
+		if label[a] == "" {
+			t.Errorf("action %s has no label: refusals would name it in code", a)
+		}
 		if scopeOf[a] == "" {
 			t.Errorf("action %s has no scope: scoped tokens could never do it", a)
 		}
@@ -85,8 +88,8 @@ func TestRefusalsSayWhoMay(t *testing.T) {
 		Require(principals["anonymous"], ReadCatalog, "").Error(),
 	}
 	wantMsgs := []string{
-		"you may not candidates.submit for team data: only developers and team leads of the app's team (and admins) may; ask your team lead to add you",
-		`this token is limited to [read] and cannot candidates.submit: use a token with the "submit" scope`,
+		"you may not submit candidates for team data: only developers and team leads of the app's team (and admins) may; ask your team lead to add you",
+		`this token is limited to [read] and cannot submit candidates: use a token with the "submit" scope`,
 		"sign in first: send a token (runway login) or sign in on the web",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(wantMsgs) {

@@ -153,7 +153,7 @@ func TestSeparationOfDuties(t *testing.T) {
 		{"the requester", "dev", "lead", "lead", runway.EFORBIDDEN, "you asked for this promotion"},
 		{"a developer of the same team", "dev", "lead", "dev2", runway.EFORBIDDEN, "one team lead of web; you hold none"},
 		{"another team lead of the same team", "dev", "lead", "lead2", "", ""},
-		{"a team lead of another team", "dev", "lead", "datalead", runway.EFORBIDDEN, "you may not promotions.answer for team web"},
+		{"a team lead of another team", "dev", "lead", "datalead", runway.EFORBIDDEN, "you may not approve or reject promotions for team web"},
 		{"security, for a team lead's approval", "dev", "lead", "security", runway.EFORBIDDEN, "one team lead of web; you hold none"},
 		{"an admin who submitted", "admin", "lead", "admin", runway.EFORBIDDEN, "you submitted candidate #1"},
 		{"an admin who asked", "dev", "admin", "admin", runway.EFORBIDDEN, "you asked for this promotion"},

@@ -221,7 +221,7 @@ func (r Rules) requirements(v *runway.PolicyVerdict, app *runway.App, env runway
 		}
 		if q.Role == runway.RoleSecurity && v.Tier >= 3 && env == runway.EnvProduction {
 			q.Kind = runway.RequireSBOMSignoff
-			q.Why += ", and signs off what changed in the SBOM since the last production release"
+			q.Why += ", with a sign-off on what changed in the SBOM since the last production release"
 		}
 	}
 	return out

@@ -42,7 +42,7 @@ func (s *server) seedDemo(ctx context.Context) error {
 		return err // never mix samples into a platform in use
 	}
 	sys := runway.WithActor(ctx, "system")
-	leads := map[string]*runway.User{}
+	leads, devs := map[string]*runway.User{}, map[string]*runway.User{}
 	for _, team := range demoTeams {
 		if err := s.store.CreateTeam(sys, &runway.Team{Name: team, DisplayName: strings.ToUpper(team[:1]) + team[1:] + " team"}); err != nil {
 			return err
@@ -52,6 +52,11 @@ func (s *server) seedDemo(ctx context.Context) error {
 			return err
 		}
 		leads[team] = lead
+		dev := &runway.User{Email: "dev." + team + "@demo.runway", Grants: []runway.RoleGrant{{Role: runway.RoleDeveloper, Team: team}}}
+		if err := s.store.CreateUser(sys, dev); err != nil {
+			return err
+		}
+		devs[team] = dev
 	}
 	for _, u := range []*runway.User{
 		{Email: "security@demo.runway", Grants: []runway.RoleGrant{{Role: runway.RoleSecurity}}},
@@ -62,8 +67,22 @@ func (s *server) seedDemo(ctx context.Context) error {
 		}
 	}
 	for i, d := range demoApps {
-		if _, err := s.release.Submit(ctx, access.Principal{User: leads[d.team]}, d.submission(i)); err != nil {
+		if _, err := s.release.Submit(ctx, access.Principal{User: devs[d.team]}, d.submission(i)); err != nil {
 			return fmt.Errorf("demo app %d: %w", i, err)
+		}
+	}
+	// Two requests wait for approvers: a team lead for the wiki, security
+	// and platform for the tier-3 expense app.
+	for _, r := range []release.PromoteRequest{
+		{App: "team-wiki", Environment: runway.EnvProduction, Note: "New search page; tested with the team."},
+		{App: "expense-approvals", Environment: runway.EnvStaging, Note: "First staging release for the finance pilot."},
+	} {
+		app, err := s.store.FindApp(ctx, r.App)
+		if err != nil {
+			return err
+		}
+		if _, err := s.promoter.Promote(ctx, access.Principal{User: devs[app.Team]}, r); err != nil {
+			return fmt.Errorf("demo promotion of %s: %w", r.App, err)
 		}
 	}
 	return nil

@@ -228,6 +228,14 @@ func TestUpDemo(t *testing.T) {
 			t.Errorf("demo candidates lack %s:\n%s", want, r.stdout)
 		}
 	}
+	// The admin's inbox holds both sample requests (admins may meet any
+	// requirement, and submitted neither).
+	inbox := up.remote(t, up.token, "", "approvals", "list")
+	for _, want := range []string{"team-wiki", "production", "expense-approvals", "staging", "dev.web@demo.runway"} {
+		if !strings.Contains(inbox.stdout, want) {
+			t.Errorf("the admin's inbox lacks %s:\n%s%s", want, inbox.stdout, inbox.stderr)
+		}
+	}
 }
 
 func TestUpErrors(t *testing.T) {

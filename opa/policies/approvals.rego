@@ -30,7 +30,7 @@ approvals contains {
 
 approvals contains {
 	"role": "platform",
-	"reason": sprintf("tier 3 apps need the platform team's approval before %s, including the SBOM sign-off", [input.environment]),
+	"reason": sprintf("tier 3 apps need the platform team's approval before %s", [input.environment]),
 } if {
 	lib.tier == 3
 	lib.deploying
