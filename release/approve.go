@@ -141,7 +141,7 @@ func (s *Promoter) Cancel(ctx context.Context, p access.Principal, id int64, rea
 	return s.Promotions.ChangePromotion(ctx, pr.App, id, func(tx *runway.PromotionTx) error {
 		pr := tx.Promotion
 		if pr.RequestedBy != p.Actor() && !access.Allowed(p, access.CreateUser, "") {
-			return runway.Errorf(runway.EFORBIDDEN, "only %s, who asked for it, or an admin may withdraw promotion request %d", who(pr.RequestedBy), pr.ID)
+			return runway.Errorf(runway.EFORBIDDEN, "only %s, who asked for it, or an admin, may withdraw promotion request %d", who(pr.RequestedBy), pr.ID)
 		}
 		if !pr.State.Open() {
 			return runway.Errorf(runway.ECONFLICT, "promotion request %d is already %s", pr.ID, pr.State)

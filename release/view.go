@@ -29,6 +29,9 @@ type Review struct {
 	// CannotAnswer says why in plain words.
 	CanAnswer    bool   `json:"can_answer"`
 	CannotAnswer string `json:"cannot_answer,omitempty"`
+	// CanWithdraw says whether the reader may withdraw the request (the
+	// person who asked, or an admin, while it is open).
+	CanWithdraw bool `json:"can_withdraw"`
 }
 
 // Get returns a promotion for a reader who may see the app's candidates.
@@ -67,6 +70,7 @@ func (s *Promoter) Review(ctx context.Context, p access.Principal, id int64) (*R
 	}
 	r.CannotAnswer = cannotAnswer(pr, p, s.clock())
 	r.CanAnswer = r.CannotAnswer == ""
+	r.CanWithdraw = pr.State.Open() && (pr.RequestedBy == p.Actor() || access.Allowed(p, access.CreateUser, ""))
 	return r, nil
 }
 

@@ -121,10 +121,25 @@ func (u *UI) answer(w http.ResponseWriter, r *http.Request, v *view) error {
 	return nil
 }
 
+// withdraw withdraws a request from its page, and goes back to it.
+func (u *UI) withdraw(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := promotionID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := u.opt.Promoter.Cancel(r.Context(), v.principal, id, r.PostFormValue("reason")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/approvals/%d", id), http.StatusSeeOther)
+	return nil
+}
+
 // promote asks to promote an app's newest version, from the app's page,
-// and goes to the new request's page.
+// and goes to the new request's page. The break-glass box asks for an
+// emergency release, which a second person must confirm.
 func (u *UI) promote(w http.ResponseWriter, r *http.Request, v *view) error {
-	req := release.PromoteRequest{App: r.PathValue("app"), Environment: runway.Environment(r.PostFormValue("environment")), Note: r.PostFormValue("note")}
+	req := release.PromoteRequest{App: r.PathValue("app"), Environment: runway.Environment(r.PostFormValue("environment")), Note: r.PostFormValue("note"),
+		BreakGlass: r.PostFormValue("break_glass") == "yes"}
 	pr, err := u.opt.Promoter.Promote(r.Context(), v.principal, req)
 	if err != nil {
 		return err

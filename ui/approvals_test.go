@@ -287,4 +287,16 @@ func TestPromoteForm(t *testing.T) {
 	}
 	check(t, p.send(t, "", "/apps/wiki/promote", url.Values{"environment": {"staging"}}, true),
 		scenario{status: http.StatusSeeOther, location: "/sign-in?next=%2Fapps%2Fwiki"})
+
+	// Break-glass from the form: a second person must confirm it.
+	res = p.send(t, "developer", "/apps/expense-approvals/promote", url.Values{"environment": {"production"}, "note": {"totals page is down for everyone"}, "break_glass": {"yes"}}, true)
+	check(t, res, scenario{status: http.StatusSeeOther})
+	check(t, p.get(t, "developer", res.header.Get("Location")), scenario{status: http.StatusOK,
+		want: []string{"a second person to confirm the break-glass release", "Withdraw request"}})
+	// The requester withdraws it; others cannot.
+	withdraw := strings.Replace(res.header.Get("Location"), "/approvals/", "/approvals/", 1) + "/withdraw"
+	check(t, p.send(t, "team-lead", withdraw, url.Values{}, true), scenario{status: http.StatusForbidden, want: []string{"who asked for it, or an admin, may withdraw"}})
+	check(t, p.send(t, "developer", withdraw, url.Values{"reason": {"fixed by a config change"}}, true), scenario{status: http.StatusSeeOther})
+	check(t, p.get(t, "developer", res.header.Get("Location")), scenario{status: http.StatusOK,
+		want: []string{"Withdrawn by developer@example.com: fixed by a config change"}, not: []string{"Withdraw request"}})
 }

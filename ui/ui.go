@@ -122,6 +122,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /approvals", u.page(access.ReadCatalog, u.approvals))
 		mux.HandleFunc("GET /approvals/{id}", u.page(access.ReadCatalog, u.approval))
 		mux.HandleFunc("POST /approvals/{id}/answer", u.page(access.ReadCatalog, u.answer))
+		mux.HandleFunc("POST /approvals/{id}/withdraw", u.page(access.ReadCatalog, u.withdraw))
 	}
 }
 
