@@ -316,8 +316,9 @@ func TestApprovalsBindToTheCandidate(t *testing.T) {
 
 // TestReleaseWindowSchedules: approved outside the window, it is scheduled
 // for the next opening and started by the sweeper then.
-func TestReleaseWindowSchedules(t *testing.T) {
-	w := newWorld(t, "")
+func TestReleaseWindowSchedules(t *testing.T) { bothStores(t, releaseWindowSchedules) }
+
+func releaseWindowSchedules(t *testing.T, w *world) {
 	// The clock starts on Sun 29 Nov 2026 09:00 UTC.
 	cal, err := window.Compile([]window.Spec{{Name: "weekday mornings", Cron: "0 9 * * 1-4", Duration: 6 * time.Hour, Environments: []runway.Environment{runway.EnvProduction}}})
 	if err != nil {
@@ -354,9 +355,12 @@ func TestReleaseWindowSchedules(t *testing.T) {
 // approves the request for the previous one. Whatever the order, no
 // deployment may start for a candidate that was not the newest, nor on an
 // approval of another candidate or a voided one.
-func TestStaleApprovalsNeverPromote(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { raceSubmitApprove(t, newWorld(t, "")) })
-	t.Run("postgres", func(t *testing.T) { raceSubmitApprove(t, newWorld(t, runwaytest.FreshSchema(t))) })
+func TestStaleApprovalsNeverPromote(t *testing.T) { bothStores(t, raceSubmitApprove) }
+
+// bothStores runs test on a world on SQLite and on one on PostgreSQL.
+func bothStores(t *testing.T, test func(*testing.T, *world)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, newWorld(t, "")) })
+	t.Run("postgres", func(t *testing.T) { test(t, newWorld(t, runwaytest.FreshSchema(t))) })
 }
 
 func raceSubmitApprove(t *testing.T, w *world) {
@@ -467,8 +471,9 @@ func checkNoStalePromotion(t *testing.T, w *world) (started, stale int) {
 
 // TestRemindersAndFriction: approvers are reminded once, a day before the
 // request expires; the friction figures count what happened.
-func TestRemindersAndFriction(t *testing.T) {
-	w := newWorld(t, "")
+func TestRemindersAndFriction(t *testing.T) { bothStores(t, remindersAndFriction) }
+
+func remindersAndFriction(t *testing.T, w *world) {
 	w.submitApp(t, "dev", "wiki", "web", 1)
 	p := w.promote(t, "dev", "wiki", runway.EnvStaging)
 	reminders := func() int {

@@ -22,6 +22,8 @@ type Store interface {
 	runway.UserStore
 	runway.AuditLog
 	runway.AuditRecorder
+	runway.NonceStore
+	runway.GrantStore
 }
 
 // Clock is a settable time for stores under test.
@@ -63,6 +65,8 @@ func StoreSuite(t *testing.T, open func(t *testing.T, now func() time.Time) Stor
 		"no actor, no change":       testNoActor,
 		"failed change, no audit":   testFailedChangeNoAudit,
 		"errors name what is wrong": testErrorMessages,
+		"nonces":                    testNonces,
+		"elevated access":           testGrants,
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
