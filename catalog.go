@@ -45,7 +45,12 @@ type Candidate struct {
 	Inventory *Inventory `json:"inventory,omitempty"`
 	// SBOMs are the SBOM files as submitted; never in JSON answers (they
 	// are served on their own).
-	SBOMs     SBOMFiles `json:"-"`
+	SBOMs SBOMFiles `json:"-"`
+	// Source is the source archive as submitted (stored once per digest,
+	// never in JSON answers); nil when the client sent none.
+	Source []byte `json:"-"`
+	// HasSource says whether the platform holds the candidate's source.
+	HasSource bool      `json:"has_source"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -148,6 +153,9 @@ type CandidateStore interface {
 	// FindCandidate returns a candidate by app and number; ENOTFOUND when
 	// there is none.
 	FindCandidate(ctx context.Context, app string, number int) (*Candidate, error)
+	// FindSource returns the source archive with the digest; ENOTFOUND
+	// when the platform holds none.
+	FindSource(ctx context.Context, digest string) ([]byte, error)
 	// FindSBOM returns a candidate's SBOM in format (SBOMCycloneDX or
 	// SBOMSPDX); ENOTFOUND when the candidate or that SBOM is missing.
 	FindSBOM(ctx context.Context, app string, number int, format string) ([]byte, error)

@@ -21,6 +21,7 @@ var allowedImports = map[string][]string{
 	"runwaytest":        {""},
 	"sqlstore":          {""},
 	"access":            {""},
+	"flags":             {"", "access"},
 	"session":           {""},
 	"oidc":              {""},
 	"oidc/oidctest":     {""},
@@ -32,6 +33,7 @@ var allowedImports = map[string][]string{
 	"sourcepack":        {""},
 	"notify":            {"", "egress"},
 	"egress":            {""},
+	"connector":         {"", "schema", "yamlfile", "egress"},
 	"window":            {""},
 	"sbomdiff":          {""},
 	"elevate":           {"", "access"},
@@ -48,6 +50,9 @@ var allowedImports = map[string][]string{
 	"scanner/osv":       {""},
 	"scanner/sast":      {""},
 	"scanner/secrets":   {""},
+	"secrets":           {""},
+	"secrets/vault":     {""},
+	"proxy":             {""},
 }
 
 // TestImportRules enforces the architecture: the root imports only the

@@ -4,7 +4,7 @@
 // and the decision made again by the server's own policies. The client's
 // decision, tier and policy findings are never trusted.
 //
-// release imports the root package, access and manifest.
+// release imports the root package, access, manifest, sourcepack, window and sbomdiff.
 package release
 
 import (
@@ -17,6 +17,7 @@ import (
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/access"
 	"github.com/runwayhq/runway/manifest"
+	"github.com/runwayhq/runway/sourcepack"
 )
 
 // Service turns submissions into candidates.
@@ -45,6 +46,10 @@ type Submission struct {
 	SourceDigest string `json:"source_digest"`
 	// SBOMs are the SBOM files the check wrote, kept with the candidate.
 	SBOMs runway.SBOMFiles `json:"sboms"`
+	// Source is the source archive (sourcepack): what the platform builds.
+	// Its digest must be SourceDigest. Optional for older clients; a
+	// candidate without it cannot be deployed.
+	Source []byte `json:"source,omitempty"`
 }
 
 var sourceDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -91,7 +96,7 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, sub Submission
 			return nil, err
 		}
 	}
-	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory, SBOMs: sub.SBOMs}
+	c := &runway.Candidate{App: app.Name, SourceDigest: sub.SourceDigest, Decision: r.Decision, Tier: r.Tier, SubmittedBy: p.Actor(), Report: r, Inventory: sub.Inventory, SBOMs: sub.SBOMs, Source: sub.Source}
 	if err := s.Candidates.CreateCandidate(ctx, c); err != nil {
 		return nil, err
 	}
@@ -121,6 +126,15 @@ func (s *Service) validate(sub Submission) (*runway.Manifest, error) {
 	}
 	if !sourceDigest.MatchString(sub.SourceDigest) {
 		return nil, runway.Errorf(runway.EINVALID, "source_digest must be \"sha256:\" followed by 64 lowercase hex digits")
+	}
+	if len(sub.Source) > 0 {
+		got, err := sourcepack.Walk(sub.Source, sourcepack.DefaultLimits, nil)
+		if err != nil {
+			return nil, err
+		}
+		if got != sub.SourceDigest {
+			return nil, runway.Errorf(runway.EINVALID, "the source archive's digest is %s but the submission says %s: submit again from the app's folder", got, sub.SourceDigest)
+		}
 	}
 	if err := checkSBOM(sub.SBOMs.CycloneDX, "bomFormat", "CycloneDX"); err != nil {
 		return nil, err

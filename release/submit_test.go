@@ -1,7 +1,9 @@
 package release_test
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/runwaytest"
+	"github.com/runwayhq/runway/sourcepack"
 	"github.com/runwayhq/runway/sqlstore"
 )
 
@@ -119,5 +122,42 @@ func TestSubmitRefusals(t *testing.T) {
 				t.Fatalf("Submit: %v (code %s), want %s saying %q", err, runway.ErrorCode(err), c.code, c.says)
 			}
 		})
+	}
+}
+
+// TestSubmitKeepsTheSource: the source archive travels with the
+// candidate, stored once per digest; an archive whose digest is not the
+// submission's is refused.
+func TestSubmitKeepsTheSource(t *testing.T) {
+	s, store := service(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "runway.yaml"), []byte("name: wiki\n"), 0o644)
+	archive, digest, err := sourcepack.Pack(dir, []sourcepack.File{{Path: "runway.yaml"}}, sourcepack.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := clean("wiki", "web")
+	sub.Source, sub.SourceDigest = archive, digest
+	c, err := s.Submit(context.Background(), member("web"), sub)
+	if err != nil || !c.HasSource {
+		t.Fatalf("submit: %+v %v", c, err)
+	}
+	got, err := store.FindSource(context.Background(), digest)
+	if err != nil || !bytes.Equal(got, archive) {
+		t.Fatalf("stored source: %d bytes, %v", len(got), err)
+	}
+	if c, _ := store.FindCandidate(context.Background(), "wiki", 1); !c.HasSource {
+		t.Fatal("the candidate does not know it has its source")
+	}
+	// The same source again is stored once; a forged digest is refused.
+	if _, err := s.Submit(context.Background(), member("web"), sub); err != nil {
+		t.Fatal(err)
+	}
+	sub.SourceDigest = "sha256:" + strings.Repeat("1", 64)
+	if _, err := s.Submit(context.Background(), member("web"), sub); runway.ErrorCode(err) != runway.EINVALID || !strings.Contains(err.Error(), "source archive's digest") {
+		t.Fatalf("forged digest: %v", err)
+	}
+	if _, err := store.FindSource(context.Background(), "sha256:"+strings.Repeat("2", 64)); runway.ErrorCode(err) != runway.ENOTFOUND {
+		t.Fatalf("unknown source: %v", err)
 	}
 }

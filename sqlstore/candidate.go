@@ -48,6 +48,13 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 		if err != nil {
 			return translate(err, fmt.Sprintf("candidate %d of %q was just created by another submission: submit again", c.Number, c.App), "")
 		}
+		if len(c.Source) > 0 {
+			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO sources (digest, archive, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`),
+				c.SourceDigest, c.Source, len(c.Source), c.CreatedAt.UnixMicro()); err != nil {
+				return err
+			}
+			c.HasSource = true
+		}
 		return db.appendAudit(ctx, tx, "candidate.create", fmt.Sprintf("candidate:%s#%d", c.App, c.Number), map[string]any{
 			"source_digest": c.SourceDigest, "decision": c.Decision, "tier": c.Tier, "submitted_by": c.SubmittedBy,
 		})
@@ -56,13 +63,16 @@ func (db *DB) CreateCandidate(ctx context.Context, c *runway.Candidate) error {
 
 // FindCandidate returns a candidate with its report.
 func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runway.Candidate, error) {
-	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings, c.report, c.inventory
+	row := db.read.QueryRowContext(ctx, db.rebind(`SELECT c.id, a.name, c.number, c.source_digest, c.decision, c.tier, c.submitted_by, c.created_at, c.findings, c.report, c.inventory,
+		EXISTS (SELECT 1 FROM sources s WHERE s.digest = c.source_digest)
 		FROM candidates c JOIN apps a ON a.id = c.app_id WHERE a.name = ? AND c.number = ?`), app, number)
 	var report, inventory string
-	c, err := scanCandidate(row, &report, &inventory)
+	var hasSource bool
+	c, err := scanCandidate(row, &report, &inventory, &hasSource)
 	if err != nil {
 		return nil, translate(err, "", fmt.Sprintf("app %q has no candidate %d", app, number))
 	}
+	c.HasSource = hasSource
 	c.Report = new(runway.Report)
 	if err := json.Unmarshal([]byte(report), c.Report); err != nil {
 		return nil, fmt.Errorf("candidate %s#%d: stored report: %w", app, number, err)
@@ -71,6 +81,13 @@ func (db *DB) FindCandidate(ctx context.Context, app string, number int) (*runwa
 		return nil, fmt.Errorf("candidate %s#%d: stored inventory: %w", app, number, err)
 	}
 	return c, nil
+}
+
+// FindSource returns the source archive with the digest.
+func (db *DB) FindSource(ctx context.Context, digest string) ([]byte, error) {
+	var archive []byte
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT archive FROM sources WHERE digest = ?`), digest).Scan(&archive)
+	return archive, translate(err, "", fmt.Sprintf("the platform holds no source with digest %s: submit the app again with a current runway", digest))
 }
 
 // FindSBOM returns one of a candidate's SBOMs.

@@ -2,12 +2,9 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/sourcepack"
 	"github.com/runwayhq/runway/scanner/inventory"
 )
 
@@ -82,11 +80,15 @@ func readSubmission(dir string) (*release.Submission, error) {
 	if err != nil {
 		return nil, err
 	}
-	digest, err := sourceDigest(dir)
+	files, err := sourceFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	sub := &release.Submission{Manifest: manifest, Report: &r, Inventory: inv, SourceDigest: digest}
+	archive, digest, err := sourcepack.Pack(dir, files, sourcepack.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	sub := &release.Submission{Manifest: manifest, Report: &r, Inventory: inv, SourceDigest: digest, Source: archive}
 	for name, dst := range map[string]*json.RawMessage{"sbom.cdx.json": &sub.SBOMs.CycloneDX, "sbom.spdx.json": &sub.SBOMs.SPDX} {
 		data, err := os.ReadFile(filepath.Join(dir, ".runway", name))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -103,30 +105,31 @@ func readSubmission(dir string) (*release.Submission, error) {
 // version control.
 var skipInDigest = map[string]bool{".git": true, ".runway": true, "node_modules": true, "vendor": true}
 
-// sourceDigest identifies the app's source: SHA-256 over each file's path
-// and content hash, in path order. In a git work tree the files are those
-// git tracks or would track (ignored files left out); elsewhere, all files
-// but generated and installed folders.
-func sourceDigest(dir string) (string, error) {
-	files, err := gitFiles(dir)
+// sourceFiles lists the app's source: in a git work tree the files git
+// tracks or would track (ignored files left out); elsewhere, all files but
+// generated and installed folders. sourcepack packs them and computes the
+// source digest.
+func sourceFiles(dir string) ([]sourcepack.File, error) {
+	paths, err := gitFiles(dir)
 	if err != nil {
-		files, err = walkFiles(dir)
+		paths, err = walkFiles(dir)
 	}
 	if err != nil {
-		return "", fmt.Errorf("list the source files: %w", err)
+		return nil, fmt.Errorf("list the source files: %w", err)
 	}
-	slices.Sort(files)
-	h := sha256.New()
-	for _, rel := range files {
-		sum, err := fileSum(filepath.Join(dir, rel))
+	files := make([]sourcepack.File, 0, len(paths))
+	for _, rel := range paths {
+		fi, err := os.Lstat(filepath.Join(dir, rel))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // deleted but not yet committed
 		} else if err != nil {
-			return "", err
+			return nil, err
 		}
-		fmt.Fprintf(h, "%s\x00%s\n", filepath.ToSlash(rel), sum)
+		if fi.Mode().IsRegular() {
+			files = append(files, sourcepack.File{Path: filepath.ToSlash(rel), Executable: fi.Mode()&0o111 != 0})
+		}
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return files, nil
 }
 
 func gitFiles(dir string) ([]string, error) {
@@ -162,15 +165,3 @@ func walkFiles(dir string) ([]string, error) {
 	return files, err
 }
 
-func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
