@@ -33,7 +33,6 @@ var allowedImports = map[string][]string{
 	"sourcepack":        {""},
 	"notify":            {"", "egress"},
 	"egress":            {""},
-	"connector":         {"", "schema", "yamlfile", "egress"},
 	"window":            {""},
 	"sbomdiff":          {""},
 	"elevate":           {"", "access"},
@@ -52,7 +51,6 @@ var allowedImports = map[string][]string{
 	"scanner/secrets":   {""},
 	"secrets":           {""},
 	"secrets/vault":     {""},
-	"proxy":             {""},
 }
 
 // TestImportRules enforces the architecture: the root imports only the
