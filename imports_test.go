@@ -33,6 +33,7 @@ var allowedImports = map[string][]string{
 	"sourcepack":        {""},
 	"notify":            {"", "egress"},
 	"egress":            {""},
+	"rollout":           {""},
 	"window":            {""},
 	"sbomdiff":          {""},
 	"elevate":           {"", "access"},
