@@ -16,8 +16,8 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/release"
-	"github.com/runwayhq/runway/sourcepack"
 	"github.com/runwayhq/runway/scanner/inventory"
+	"github.com/runwayhq/runway/sourcepack"
 )
 
 // submitCommand is `runway submit`: send the last check to the server as a
@@ -164,4 +164,3 @@ func walkFiles(dir string) ([]string, error) {
 	})
 	return files, err
 }
-
