@@ -24,6 +24,9 @@ const (
 	// NoticeAccessOutcome tells the requester how their access request
 	// ended.
 	NoticeAccessOutcome NoticeKind = "access.outcome"
+	// NoticeDeployment tells the owners how a deployment ended (live,
+	// failed, rolled back, with the reason).
+	NoticeDeployment NoticeKind = "deployment"
 )
 
 // Notice is a message for people: approvers, a requester, the security

@@ -155,24 +155,6 @@ type Promotion struct {
 	Approvals  []Approval `json:"approvals"`
 }
 
-// Deployment is one start of a candidate in an environment. Promotion
-// creates it, queued; the runtime takes it from there.
-type Deployment struct {
-	ID              int64       `json:"id"`
-	App             string      `json:"app"`
-	Environment     Environment `json:"environment"`
-	Candidate       int         `json:"candidate"`
-	CandidateDigest string      `json:"candidate_digest"`
-	PromotionID     int64       `json:"promotion_id,omitempty"`
-	State           string      `json:"state"`
-	BreakGlass      bool        `json:"break_glass,omitempty"`
-	StartedBy       string      `json:"started_by"`
-	CreatedAt       time.Time   `json:"created_at"`
-}
-
-// DeploymentQueued is a deployment's first state.
-const DeploymentQueued = "queued"
-
 // CandidateRef identifies an app's newest candidate.
 type CandidateRef struct {
 	Number int    `json:"number"`

@@ -29,16 +29,19 @@ const (
 	Promote        Action = "promotions.request" // ask to promote a team's app
 	Approve        Action = "promotions.answer"  // approve or reject (release adds separation of duties)
 	RequestAccess  Action = "access.request"     // ask for time-limited elevated access
+	ReadSecrets    Action = "secrets.read"       // the names, versions and authors of a team's app secrets, never values
+	ManageSecrets  Action = "secrets.manage"     // set and delete a team's app secrets
 )
 
 // PerTeam reports whether the action is about one team's things, so that
 // whether it is allowed depends on the team.
 func (a Action) PerTeam() bool {
-	return a == ReadCandidates || a == Submit || a == Promote || a == Approve
+	return a == ReadCandidates || a == Submit || a == Promote || a == Approve || a == ReadSecrets || a == ManageSecrets
 }
 
 // Actions lists every action, for tests and documentation.
-var Actions = []Action{ReadCatalog, ReadCandidates, Submit, CreateTeam, CreateUser, ManageTokens, ReadAudit, Promote, Approve, RequestAccess}
+var Actions = []Action{ReadCatalog, ReadCandidates, Submit, CreateTeam, CreateUser, ManageTokens, ReadAudit, Promote, Approve, RequestAccess,
+	ReadSecrets, ManageSecrets}
 
 // Scopes a token may be limited to. A token without scopes may do what its
 // user may do.
@@ -61,10 +64,13 @@ func HasScope(scopes []string, s string) bool { return slices.Contains(scopes, s
 
 // scopeOf is the scope an action needs from a scoped token.
 var scopeOf = map[Action]string{
-	ReadCatalog: ScopeRead, ReadCandidates: ScopeRead, ReadAudit: ScopeRead,
+	ReadCatalog: ScopeRead, ReadCandidates: ScopeRead, ReadAudit: ScopeRead, ReadSecrets: ScopeRead,
 	Submit: ScopeSubmit, Promote: ScopeSubmit,
 	Approve: ScopeApprove, RequestAccess: ScopeApprove,
 	CreateTeam: ScopeAdmin, CreateUser: ScopeAdmin, ManageTokens: ScopeAdmin,
+	// Whoever sets a secret can read it (by deploying code that prints
+	// it), so setting one takes the admin scope: a CI token never can.
+	ManageSecrets: ScopeAdmin,
 }
 
 // Principal is who is asking: a user and the scopes of the token used
@@ -109,8 +115,12 @@ func Allowed(p Principal, a Action, team string) bool {
 	switch a {
 	case ReadCatalog, ManageTokens, RequestAccess:
 		return true // every signed-in person sees the catalog, owns their tokens and may ask for access
-	case ReadCandidates:
+	case ReadCandidates, ReadSecrets:
 		return member || p.has(runway.RoleSecurity, "") || p.has(runway.RolePlatform, "")
+	case ManageSecrets:
+		// Not every developer: a secret opens another system, so the
+		// team's lead answers for it, or the platform team.
+		return p.has(runway.RoleTeamLead, team) || p.has(runway.RolePlatform, "")
 	case Submit, Promote:
 		return member
 	case Approve:
@@ -145,6 +155,7 @@ var label = map[Action]string{
 	ReadCatalog: "see the catalog", ReadCandidates: "see candidates", Submit: "submit candidates",
 	CreateTeam: "create teams", CreateUser: "create users", ManageTokens: "manage tokens", ReadAudit: "read the audit trail",
 	Promote: "ask to promote apps", Approve: "approve or reject promotions", RequestAccess: "ask for elevated access",
+	ReadSecrets: "see app secrets", ManageSecrets: "set or delete app secrets",
 }
 
 func onTeam(team string) string {
@@ -163,4 +174,6 @@ var who = map[Action]string{
 	ReadAudit:      "security and admins may",
 	Promote:        "only developers and team leads of the app's team (and admins) may",
 	Approve:        "team leads and developers of the app's team, security, platform and admins may",
+	ReadSecrets:    "members of the app's team, security, platform and admins may see their names (never their values)",
+	ManageSecrets:  "team leads of the app's team, platform and admins may; ask your team lead",
 }

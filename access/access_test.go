@@ -33,6 +33,8 @@ var want = map[Action]map[string]string{
 	Promote:        {"developer": "web", "team-lead": "web", "admin": "web data"},
 	Approve:        {"developer": "web", "team-lead": "web", "security": "web data", "platform": "web data", "admin": "web data"},
 	RequestAccess:  {"developer": "web data", "team-lead": "web data", "security": "web data", "platform": "web data", "admin": "web data", "no role": "web data"},
+	ReadSecrets:    {"developer": "web", "team-lead": "web", "security": "web data", "platform": "web data", "admin": "web data"},
+	ManageSecrets:  {"team-lead": "web", "platform": "web data", "admin": "web data"},
 }
 
 func TestEveryActionRoleAndTeam(t *testing.T) {
@@ -86,11 +88,15 @@ func TestRefusalsSayWhoMay(t *testing.T) {
 		Require(principals["developer"], Submit, "data").Error(),
 		Require(Principal{User: principals["developer"].User, Scopes: []string{ScopeRead}}, Submit, "web").Error(),
 		Require(principals["anonymous"], ReadCatalog, "").Error(),
+		Require(principals["developer"], ManageSecrets, "web").Error(),
+		Require(Principal{User: principals["team-lead"].User, Scopes: []string{ScopeSubmit}}, ManageSecrets, "web").Error(),
 	}
 	wantMsgs := []string{
 		"you may not submit candidates for team data: only developers and team leads of the app's team (and admins) may; ask your team lead to add you",
 		`this token is limited to [read] and cannot submit candidates: use a token with the "submit" scope`,
 		"sign in first: send a token (runway login) or sign in on the web",
+		"you may not set or delete app secrets for team web: team leads of the app's team, platform and admins may; ask your team lead",
+		`this token is limited to [submit] and cannot set or delete app secrets: use a token with the "admin" scope`,
 	}
 	if fmt.Sprint(got) != fmt.Sprint(wantMsgs) {
 		t.Errorf("refusals:\n%q\nwant\n%q", got, wantMsgs)

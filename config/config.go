@@ -33,6 +33,8 @@ type Config struct {
 	Approvals Approvals `json:"approvals"`
 	// Notify configures where notices go.
 	Notify Notify `json:"notify"`
+	// Secrets configures where the server keeps app secrets.
+	Secrets Secrets `json:"secrets"`
 	// Color is auto, always or never.
 	Color string `json:"color"`
 	// NoColor is true when NO_COLOR is set (see no-color.org); it wins
@@ -191,6 +193,48 @@ type OIDCMapping struct {
 	Team  string `json:"team"`
 }
 
+// Secrets configures app secrets on the server: the master key that seals
+// them in the database (backend local), or HashiCorp Vault (backend vault).
+// Key material and the Vault token come from the environment only.
+type Secrets struct {
+	// Backend is "local" (default: sealed in Runway's database) or
+	// "vault".
+	Backend string `json:"backend"`
+	// MasterKeyFile holds the master key (32 bytes, raw, base64 or hex),
+	// readable by the server only. RUNWAY_MASTER_KEY_FILE overrides it.
+	MasterKeyFile string `json:"master_key_file"`
+	// MasterKey is the master key itself, from RUNWAY_MASTER_KEY only
+	// (for platforms that hand secrets over in variables).
+	MasterKey string `json:"-"`
+	// OldMasterKeyFiles hold keys a rotation is moving away from: secrets
+	// sealed under them still open until `runway secrets rotate-key` has
+	// re-sealed them.
+	OldMasterKeyFiles []string `json:"old_master_key_files"`
+	// Vault configures backend vault.
+	Vault Vault `json:"vault"`
+}
+
+// Vault configures HashiCorp Vault's KV version 2 engine as the secrets
+// backend.
+type Vault struct {
+	// Address is Vault's URL; RUNWAY_VAULT_ADDR overrides it.
+	Address string `json:"address"`
+	// Mount is the KV version 2 mount (default "secret").
+	Mount string `json:"mount"`
+	// Prefix is the folder under the mount for Runway (default "runway").
+	Prefix string `json:"prefix"`
+	// Namespace is a Vault Enterprise namespace.
+	Namespace string `json:"namespace"`
+	// Token comes from RUNWAY_VAULT_TOKEN only, never from the file.
+	Token string `json:"-"`
+}
+
+// Secrets backends.
+const (
+	SecretsLocal = "local"
+	SecretsVault = "vault"
+)
+
 // Client configures the commands that talk to a Runway server.
 type Client struct {
 	// URL is the server's address.
@@ -222,9 +266,10 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Default returns the built-in settings.
 func Default() Config {
 	return Config{
-		Check:  Check{Timeout: Duration(10 * time.Minute)},
-		Color:  "auto",
-		Server: Server{Addr: "127.0.0.1:8080", Data: "runway-data"},
+		Check:   Check{Timeout: Duration(10 * time.Minute)},
+		Color:   "auto",
+		Server:  Server{Addr: "127.0.0.1:8080", Data: "runway-data"},
+		Secrets: Secrets{Backend: SecretsLocal},
 	}
 }
 
@@ -352,10 +397,15 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		"RUNWAY_OIDC_CLIENT_SECRET": &cfg.Server.OIDC.ClientSecret,
 		"RUNWAY_SLACK_WEBHOOK_URL":  &cfg.Notify.Slack.WebhookURL, "RUNWAY_SLACK_BOT_TOKEN": &cfg.Notify.Slack.BotToken,
 		"RUNWAY_SLACK_SIGNING_SECRET": &cfg.Notify.Slack.SigningSecret, "RUNWAY_TEAMS_WEBHOOK_URL": &cfg.Notify.Teams.WebhookURL,
+		"RUNWAY_MASTER_KEY_FILE": &cfg.Secrets.MasterKeyFile, "RUNWAY_MASTER_KEY": &cfg.Secrets.MasterKey,
+		"RUNWAY_VAULT_ADDR": &cfg.Secrets.Vault.Address, "RUNWAY_VAULT_TOKEN": &cfg.Secrets.Vault.Token,
 	} {
 		if v, ok := env[name]; ok {
 			*field = v
 		}
+	}
+	if err := checkSecrets(&cfg.Secrets); err != nil {
+		return err
 	}
 	for i := range cfg.Notify.Webhooks {
 		h := &cfg.Notify.Webhooks[i]
@@ -373,6 +423,22 @@ func applyEnv(cfg *Config, env map[string]string) error {
 	}
 	_, cfg.NoColor = env["NO_COLOR"]
 	cfg.GitHubStepSummary = env["GITHUB_STEP_SUMMARY"]
+	return nil
+}
+
+// checkSecrets refuses settings that contradict each other. What only the
+// server needs (a Vault token, a readable key) is checked when it starts,
+// so that a shared config file does not stop other commands.
+func checkSecrets(s *Secrets) error {
+	if s.Backend == "" {
+		s.Backend = SecretsLocal
+	}
+	switch {
+	case s.Backend != SecretsLocal && s.Backend != SecretsVault:
+		return runway.Errorf(runway.EINVALID, "secrets.backend %q is not one of local, vault", s.Backend)
+	case s.MasterKey != "" && s.MasterKeyFile != "":
+		return runway.Errorf(runway.EINVALID, "both RUNWAY_MASTER_KEY and a master key file (secrets.master_key_file or RUNWAY_MASTER_KEY_FILE) are set: keep one, so it is clear which key seals new secrets")
+	}
 	return nil
 }
 

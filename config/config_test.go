@@ -184,3 +184,64 @@ notify:
 		t.Error("a bot token in the file was accepted")
 	}
 }
+
+// TestSecrets: the backend, key files and Vault's address from the file;
+// key material and the Vault token from the environment only.
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	file := write(t, filepath.Join(home, "runway.yaml"), `secrets:
+  backend: vault
+  master_key_file: /etc/runway/master.key
+  old_master_key_files: [/etc/runway/master-2025.key]
+  vault: {address: "https://vault.example.com:8200", mount: kv, prefix: platform/runway}
+`)
+	cfg, err := config.Load(config.Sources{Environ: []string{"HOME=" + home, "RUNWAY_VAULT_TOKEN=hvs.canary-token"}, File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Secrets{Backend: "vault", MasterKeyFile: "/etc/runway/master.key", OldMasterKeyFiles: []string{"/etc/runway/master-2025.key"},
+		Vault: config.Vault{Address: "https://vault.example.com:8200", Mount: "kv", Prefix: "platform/runway", Token: "hvs.canary-token"}}
+	if diff := cmp.Diff(want, cfg.Secrets); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+	// The variables override the file; the key's value never reaches an
+	// app's commands.
+	cfg, err = config.Load(config.Sources{Environ: []string{"HOME=" + home, "RUNWAY_MASTER_KEY_FILE=/run/secrets/key", "RUNWAY_VAULT_ADDR=https://vault.internal"}, File: file})
+	if err != nil || cfg.Secrets.MasterKeyFile != "/run/secrets/key" || cfg.Secrets.Vault.Address != "https://vault.internal" {
+		t.Errorf("variables over the file: %v %+v", err, cfg.Secrets)
+	}
+	cfg, err = config.Load(config.Sources{Environ: []string{"HOME=" + home, "RUNWAY_MASTER_KEY=a2V5LW1hdGVyaWFs"}})
+	if err != nil || cfg.Secrets.MasterKey != "a2V5LW1hdGVyaWFs" || cfg.Secrets.Backend != config.SecretsLocal {
+		t.Errorf("RUNWAY_MASTER_KEY: %v %+v", err, cfg.Secrets)
+	}
+	for _, kv := range cfg.Environ {
+		if strings.Contains(kv, "a2V5LW1hdGVyaWFs") {
+			t.Error("the master key reaches the app's environment")
+		}
+	}
+	tests := []struct {
+		name, file string
+		environ    []string
+		want       string
+	}{
+		{"a key in the file", "secrets:\n  master_key: a2V5LW1hdGVyaWFs\n", nil, "unknown key `master_key`"},
+		{"a Vault token in the file", "secrets:\n  vault:\n    token: hvs.in-a-file\n", nil, "unknown key `token`"},
+		{"an unknown backend", "secrets:\n  backend: kms\n", nil, "backend"},
+		{"a key and a key file", "secrets:\n  master_key_file: /etc/runway/master.key\n", []string{"RUNWAY_MASTER_KEY=a2V5"}, "keep one"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := write(t, filepath.Join(t.TempDir(), "runway.yaml"), tt.file)
+			_, err := config.Load(config.Sources{Environ: append([]string{"HOME=" + home}, tt.environ...), File: f})
+			if runway.ErrorCode(err) != runway.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want EINVALID containing %q", err, tt.want)
+			}
+			for _, secret := range []string{"a2V5LW1hdGVyaWFs", "hvs.in-a-file"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the error quotes the secret: %v", err)
+				}
+			}
+		})
+	}
+}

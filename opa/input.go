@@ -22,6 +22,10 @@ type input struct {
 	Candidate   candidate        `json:"candidate"`
 	Approvals   []approvalGiven  `json:"approvals"`
 	Exceptions  []ExceptionState `json:"exceptions"`
+	// Connector holds the facts of a low-code connector (its trigger,
+	// actions, integrations and hosts) that a check reported as
+	// details.connector; null for an app that is not a connector.
+	Connector map[string]any `json:"connector"`
 	// Summary holds facts derived from the fields above (summary.go).
 	Summary inputSummary `json:"summary"`
 }
@@ -119,8 +123,13 @@ func buildInput(ws *runway.Workspace, r *runway.Report, env string, exceptions [
 		}
 	}
 	for _, c := range r.Checks {
-		if c.Name != policyCheck {
-			in.Checks = append(in.Checks, inputCheck{Name: c.Name, Status: c.Status, Summary: c.Summary, Details: jsonDetails(c.Details)})
+		if c.Name == policyCheck {
+			continue
+		}
+		details := jsonDetails(c.Details)
+		in.Checks = append(in.Checks, inputCheck{Name: c.Name, Status: c.Status, Summary: c.Summary, Details: details})
+		if facts, ok := details["connector"].(map[string]any); ok && in.Connector == nil {
+			in.Connector = facts
 		}
 	}
 	in.SBOM = sbomInput(ws, r)

@@ -25,6 +25,7 @@ func (in *input) value() ast.Value {
 		"candidate", obj("digest", str(in.Candidate.Digest), "submitted_by", str(in.Candidate.SubmittedBy)),
 		"approvals", list(in.Approvals, func(a approvalGiven) *ast.Term { return obj("role", str(a.Role), "by", str(a.By)) }),
 		"exceptions", list(in.Exceptions, exceptionTerm),
+		"connector", anyTerm(in.Connector),
 		"summary", in.Summary.term(),
 	).Value
 }
@@ -185,13 +186,17 @@ func (t *terms) pkg(p *runway.Package) *ast.Term {
 }
 
 func checkTerm(c inputCheck) *ast.Term {
-	details := ast.NullTerm()
-	if c.Details != nil {
-		if v, err := ast.InterfaceToValue(c.Details); err == nil {
-			details = ast.NewTerm(v)
+	return obj("name", str(c.Name), "status", str(string(c.Status)), "summary", str(c.Summary), "details", anyTerm(c.Details))
+}
+
+// anyTerm converts a JSON-decoded object; null when it is nil.
+func anyTerm(m map[string]any) *ast.Term {
+	if m != nil {
+		if v, err := ast.InterfaceToValue(m); err == nil {
+			return ast.NewTerm(v)
 		}
 	}
-	return obj("name", str(c.Name), "status", str(string(c.Status)), "summary", str(c.Summary), "details", details)
+	return ast.NullTerm()
 }
 
 func sbomTerm(s inputSBOM) *ast.Term {

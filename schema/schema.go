@@ -32,3 +32,15 @@ var Allow []byte
 //
 //go:embed policy-exceptions.schema.json
 var PolicyExceptions []byte
+
+// Connector is the JSON Schema of connector.yaml, a low-code connector.
+// The connector package enforces it; `runway schema connector` prints it.
+//
+//go:embed connector.schema.json
+var Connector []byte
+
+// ConnectorTest is the JSON Schema of a connector's example tests
+// (tests/*.yaml).
+//
+//go:embed connector-test.schema.json
+var ConnectorTest []byte

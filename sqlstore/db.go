@@ -52,6 +52,7 @@ type DB struct {
 	read    *sql.DB // reads; the same pool as write on PostgreSQL
 	now     func() time.Time
 	outbox  OutboxFunc // where notices go; nil drops them
+	steps   StepFunc   // where deployment steps go; nil drops them
 }
 
 // Open connects to the database, applies pending migrations and returns the

@@ -19,6 +19,21 @@ type OutboxFunc func(ctx context.Context, tx *sql.Tx, n runway.Notice) error
 // that do not look at notices).
 func (db *DB) SetOutbox(f OutboxFunc) { db.outbox = f }
 
+// StepFunc queues a deployment step job inside the transaction that made
+// it due.
+type StepFunc func(ctx context.Context, tx *sql.Tx, s runway.DeployStep) error
+
+// SetSteps sets where deployment steps go; without it they are dropped
+// (tests that do not deploy).
+func (db *DB) SetSteps(f StepFunc) { db.steps = f }
+
+func (db *DB) queueStep(ctx context.Context, tx *sql.Tx, s runway.DeployStep) error {
+	if db.steps == nil {
+		return nil
+	}
+	return db.steps(ctx, tx, s)
+}
+
 // queueNotice hands a notice to the outbox inside tx.
 func (db *DB) queueNotice(ctx context.Context, tx *sql.Tx, n runway.Notice) error {
 	if db.outbox == nil {
@@ -95,9 +110,9 @@ func (db *DB) ChangePromotion(ctx context.Context, app string, id int64, change 
 			if ptx.Promotion == nil {
 				return runway.Errorf(runway.EINTERNAL, "a deployment of %s was started without a promotion", app)
 			}
-			d.App, d.PromotionID, d.CreatedAt = app, ptx.Promotion.ID, ptx.Now
-			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO deployments (app_id, environment, candidate, candidate_digest, promotion_id, state, break_glass, started_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), appID, string(d.Environment), d.Candidate, d.CandidateDigest, d.PromotionID, d.State, boolInt(d.BreakGlass), d.StartedBy, d.CreatedAt.UnixMicro()).Scan(&d.ID)
+			d.App, d.PromotionID, d.CreatedAt, d.UpdatedAt = app, ptx.Promotion.ID, ptx.Now, ptx.Now
+			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO deployments (app_id, environment, candidate, candidate_digest, promotion_id, state, break_glass, started_by, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), appID, string(d.Environment), d.Candidate, d.CandidateDigest, d.PromotionID, d.State, boolInt(d.BreakGlass), d.StartedBy, d.CreatedAt.UnixMicro(), d.UpdatedAt.UnixMicro()).Scan(&d.ID)
 			if err != nil {
 				return err
 			}
@@ -109,6 +124,9 @@ func (db *DB) ChangePromotion(ctx context.Context, app string, id int64, change 
 				"app": app, "environment": d.Environment, "candidate": d.Candidate, "candidate_digest": d.CandidateDigest,
 				"promotion": d.PromotionID, "break_glass": d.BreakGlass,
 			}); err != nil {
+				return err
+			}
+			if err := db.queueStep(ctx, tx, runway.DeployStep{Deployment: d.ID, Seq: d.Seq}); err != nil {
 				return err
 			}
 		}
@@ -291,35 +309,6 @@ func (db *DB) DuePromotions(ctx context.Context, now time.Time, remindBefore tim
 			return nil, err
 		}
 		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
-// FindDeployments lists an app's deployments newest first.
-func (db *DB) FindDeployments(ctx context.Context, app string, p runway.Page) ([]*runway.Deployment, error) {
-	q := `SELECT d.id, a.name, d.environment, d.candidate, d.candidate_digest, COALESCE(d.promotion_id, 0), d.state, d.break_glass, d.started_by, d.created_at
-		FROM deployments d JOIN apps a ON a.id = d.app_id WHERE a.name = ?`
-	args := []any{app}
-	if p.After > 0 {
-		q += ` AND d.id < ?`
-		args = append(args, p.After)
-	}
-	q += ` ORDER BY d.id DESC LIMIT ?`
-	args = append(args, limit(p.Limit))
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*runway.Deployment
-	for rows.Next() {
-		var d runway.Deployment
-		var bg, created int64
-		if err := rows.Scan(&d.ID, &d.App, &d.Environment, &d.Candidate, &d.CandidateDigest, &d.PromotionID, &d.State, &bg, &d.StartedBy, &created); err != nil {
-			return nil, err
-		}
-		d.BreakGlass, d.CreatedAt = bg != 0, time.UnixMicro(created).UTC()
-		out = append(out, &d)
 	}
 	return out, rows.Err()
 }

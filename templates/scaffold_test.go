@@ -121,16 +121,27 @@ func checkManifest(t *testing.T, dir string, tmpl Template) {
 		ExpectedUsers: 60, Data: []runway.DataClass{runway.DataInternal},
 		Integrations: []runway.Integration{}, Budget: m.Budget, Run: m.Run,
 	}
+	parts := []string{"integrations: []", "#     - name: slack", "#       secret: SLACK_BOT_TOKEN", "security_review: false"}
+	if tmpl.Name == "connector" {
+		// A connector's example is its Slack integration; Runway validates
+		// and tests connector.yaml itself, so it has no build, lint or
+		// test command.
+		want.Integrations = []runway.Integration{{Name: "slack", Host: "hooks.slack.com", RequiresSecret: true, Secret: "SLACK_WEBHOOK_URL"}}
+		want.Flags.SecurityReview = true
+		parts = []string{"secret: SLACK_WEBHOOK_URL", "security_review: true", "runway dev"}
+	} else if m.Run.Build == "" || m.Run.Lint == "" || m.Run.Test == "" {
+		t.Errorf("run section incomplete: %+v", m.Run)
+	}
 	if diff := cmp.Diff(want, *m); diff != "" {
 		t.Errorf("runway.yaml (-want +got):\n%s", diff)
 	}
 	if m.Budget.MonthlyUSD <= 0 {
 		t.Errorf("budget.monthly_usd = %v, want a cap above 0", m.Budget.MonthlyUSD)
 	}
-	if m.Run.Build == "" || m.Run.Lint == "" || m.Run.Test == "" || m.Run.Start == "" || m.Run.Health != "/healthz" {
+	if m.Run.Start == "" || m.Run.Health != "/healthz" {
 		t.Errorf("run section incomplete: %+v", m.Run)
 	}
-	for _, part := range []string{"integrations: []", "#     - name: slack", "#       secret: SLACK_BOT_TOKEN", "security_review: false"} {
+	for _, part := range parts {
 		if !strings.Contains(string(data), part) {
 			t.Errorf("runway.yaml lacks %q", part)
 		}
@@ -223,12 +234,17 @@ func TestScaffoldContents(t *testing.T) {
 			"vars.RUNWAY_URL != ''", "secrets.RUNWAY_TOKEN", "default_branch"},
 		".gitlab-ci.yml": {"runway check . --format text", "when: always", "codequality: .runway/codequality.json",
 			"cyclonedx: .runway/sbom.cdx.json", "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $RUNWAY_URL", "runway submit ."},
+		".gitignore": {".runway/", ".env"},
+		"README.md":  {"# expense-approvals", "runway check", "secret", "production", "runway.yaml"},
+	}
+	// Apps with code run in containers; a connector is run by Runway
+	// itself, so it has no infra/ nor packages.
+	apps := map[string][]string{
 		"infra/deployment.yaml": {"name: expense-approvals", "requests:", "limits:", "runAsNonRoot: true",
 			"readOnlyRootFilesystem: true", "livenessProbe:", "readinessProbe:", "path: /healthz"},
 		"infra/service.yaml":       {"kind: Service", "name: expense-approvals"},
 		"infra/networkpolicy.yaml": {"name: expense-approvals-default-deny", "- Egress", "integrations"},
-		".gitignore":               {"node_modules/", ".runway/", ".env"},
-		"README.md":                {"# expense-approvals", "runway check", "secret", "production", "runway.yaml"},
+		".gitignore":               {"node_modules/"},
 	}
 	specific := map[string]map[string][]string{
 		"static-site": {"app/server.js": {"/healthz", "SIGTERM", "process.env.PORT", "Content-Security-Policy"},
@@ -237,12 +253,18 @@ func TestScaffoldContents(t *testing.T) {
 			"package.json": {`"name": "expense-approvals"`, "eslint", "node --test"}, "package-lock.json": {`"lockfileVersion": 3`}},
 		"go-api": {"go.mod": {"module expense-approvals"}, "app/routes.go": {"GET /healthz"},
 			"app/telemetry.go": {"OTEL_EXPORTER_OTLP_ENDPOINT", "otlptracehttp", "otelhttp"}, "scripts/lint.sh": {"go vet", "gofmt -w"}},
+		"connector": {"connector.yaml": {"trigger:", "slack.post_message:", "respond:"}, "tests/posts-to-slack.yaml": {"expect:", "calls:"},
+			"runway.yaml": {"host: hooks.slack.com", "secret: SLACK_WEBHOOK_URL", "security_review: true"},
+			"README.md":   {"runway connector test", "runway dev", "${{ request.body.name }}", "Add a step"}},
 	}
 	for _, tmpl := range List() {
 		t.Run(tmpl.Name, func(t *testing.T) {
 			t.Parallel()
 			dir, _ := scaffold(t, tmpl.Name, options)
 			checkContains(t, dir, common)
+			if tmpl.Name != "connector" {
+				checkContains(t, dir, apps)
+			}
 			checkContains(t, dir, specific[tmpl.Name])
 		})
 	}

@@ -24,7 +24,7 @@ func TestList(t *testing.T) {
 			t.Errorf("%s: description must be one line", tmpl.Name)
 		}
 	}
-	if diff := cmp.Diff([]string{"go-api", "node-api", "static-site"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"connector", "go-api", "node-api", "static-site"}, names); diff != "" {
 		t.Errorf("List() names (-want +got):\n%s", diff)
 	}
 }
@@ -57,7 +57,7 @@ func TestFind(t *testing.T) {
 		{ref: "go-api@1", wantName: "go-api"},
 		{ref: " static-site ", wantName: "static-site"},
 		{ref: "rails-app", wantCode: runway.ENOTFOUND,
-			wantMsg: []string{`"rails-app"`, "go-api@1", "node-api@1", "static-site@1", "runway templates"}},
+			wantMsg: []string{`"rails-app"`, "connector@1", "go-api@1", "node-api@1", "static-site@1", "runway templates"}},
 		{ref: "", wantCode: runway.ENOTFOUND, wantMsg: []string{"node-api@1"}},
 		{ref: "node-api@2", wantCode: runway.ENOTFOUND, wantMsg: []string{`no version "2"`, "node-api@1"}},
 		{ref: "node-api@latest", wantCode: runway.ENOTFOUND, wantMsg: []string{`no version "latest"`}},

@@ -51,6 +51,8 @@ func (s *Server) registerAPI() {
 	s.route("GET /api/v1/audit/head", access.ReadAudit, s.auditHead)
 	s.registerPromotions()
 	s.registerAccess()
+	s.registerFlags()
+	s.registerSecrets()
 }
 
 // list is the shape of every list response: the items and, when there

@@ -150,6 +150,36 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 			target{"POST", "/api/v1/promotions/" + id + "/reject", access.Approve, team, func() any { return map[string]string{"reason": "not now"} }, lead},
 			target{"POST", "/api/v1/promotions/" + id + "/cancel", access.Promote, team, func() any { return map[string]string{} }, func(who string) bool { return who == "admin" }},
 		)
+		// Flags: flags.Service builds on Submit (changes), Approve (the
+		// kill switch: team members, security, platform) and
+		// ReadCandidates (the list of keys); in production only team
+		// leads of the team and admins change flags.
+		base := "/api/v1/apps/" + app
+		staging, production := base+"/flags/staging/checkout", base+"/flags/production/checkout"
+		prodLead := func(who string) bool { return who == "admin" || (who == "team-lead" && team == "web") }
+		describe := func() any { return map[string]any{"description": "checkout v2"} }
+		targets = append(targets,
+			target{"GET", base + "/flags?environment=staging", access.ReadCatalog, team, nil, nil},
+			target{"POST", base + "/flags?environment=staging", access.Submit, team, func() any { n++; return map[string]any{"key": fmt.Sprintf("f%d", n), "type": "boolean"} }, nil},
+			target{"GET", staging, access.ReadCatalog, team, nil, nil},
+			target{"PUT", staging + "?version=1", access.Submit, team, describe, nil},
+			target{"PUT", production + "?version=1", access.Submit, team, describe, prodLead},
+			target{"POST", staging + "/on", access.Submit, team, nil, nil},
+			target{"POST", production + "/on", access.Submit, team, nil, prodLead},
+			target{"POST", staging + "/off", access.Submit, team, nil, nil},
+			target{"POST", production + "/kill", access.Approve, team, func() any { return map[string]string{"reason": "incident 7: checkout fails"} }, nil},
+			target{"GET", staging + "/history", access.ReadCatalog, team, nil, nil},
+			target{"POST", staging + "/evaluate", access.ReadCatalog, team, func() any { return map[string]any{"context": map[string]any{"targetingKey": "ana"}} }, nil},
+			target{"GET", base + "/flag-groups", access.ReadCatalog, team, nil, nil},
+			target{"GET", base + "/flag-groups/beta", access.ReadCatalog, team, nil, nil},
+			target{"PUT", base + "/flag-groups/beta", access.Submit, team, func() any { return map[string]any{"keys": []string{"ana", "bo"}} }, nil},
+			target{"GET", base + "/flag-keys", access.ReadCandidates, team, nil, nil},
+			target{"POST", base + "/flag-keys", access.Submit, team, func() any { return map[string]string{"environment": "staging", "name": "web server"} }, nil},
+			target{"DELETE", base + "/flag-keys/" + fmt.Sprint(p.flagKeys[app]), access.Submit, team, nil, nil},
+			target{"GET", base + "/secrets", access.ReadSecrets, team, nil, nil},
+			target{"PUT", base + "/secrets/SLACK_BOT_TOKEN?environment=staging", access.ManageSecrets, team, func() any { return p.canary }, nil},
+			target{"DELETE", base + "/secrets/OLD_TOKEN", access.ManageSecrets, team, nil, nil},
+		)
 	}
 	// Team-lead of data is approved by a team lead of data or an admin.
 	accessID := fmt.Sprint(p.access)
@@ -217,6 +247,7 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 
 // routePattern turns a concrete test path back into its route pattern.
 func routePattern(path string) string {
+	path, _, _ = strings.Cut(path, "?")
 	parts := strings.Split(path, "/")
 	for i := range parts {
 		switch {
@@ -224,6 +255,14 @@ func routePattern(path string) string {
 			parts[i] = "{app}"
 		case i == 6 && parts[5] == "candidates":
 			parts[i] = "{number}"
+		case i == 6 && parts[5] == "flags":
+			parts[i] = "{env}"
+		case i == 7 && parts[5] == "flags":
+			parts[i] = "{key}"
+		case i == 6 && (parts[5] == "flag-groups" || parts[5] == "secrets"):
+			parts[i] = "{name}"
+		case i == 6 && parts[5] == "flag-keys":
+			parts[i] = "{id}"
 		case i == 4 && (parts[3] == "tokens" || parts[3] == "access" || parts[3] == "promotions") && parts[i] != "inbox":
 			parts[i] = "{id}"
 		}

@@ -19,9 +19,11 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/elevate"
+	"github.com/runwayhq/runway/flags"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/runwaytest"
+	"github.com/runwayhq/runway/secrets"
 	"github.com/runwayhq/runway/sqlstore"
 	"github.com/runwayhq/runway/web"
 )
@@ -39,6 +41,12 @@ type platform struct {
 	// requester@example.com (a developer of both teams).
 	promotions map[string]int64
 	access     int64
+	// Each app has a boolean flag "checkout" in staging (on) and
+	// production (off), a group "beta", a staging flag key (flagKeys
+	// holds its id) and the secret OLD_TOKEN for every environment,
+	// whose value is canary.
+	flagKeys map[string]int64
+	canary   string
 }
 
 // lockedWriter collects log lines written from request goroutines.
@@ -86,12 +94,18 @@ func newPlatform(t *testing.T) *platform {
 		t.Fatal(err)
 	}
 	promoter := &release.Promoter{Apps: store, Candidates: store, Promotions: store, People: store, Policies: engines}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	masterKey, _ := secrets.GenerateMasterKey()
+	appSecrets := secrets.New(secrets.Options{Backend: secrets.NewEnvelope(store, masterKey), Apps: store, Audit: store, Logger: logger})
 	s := web.New(web.Options{
 		Store: store, Release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter},
 		Promoter: promoter, Access: &elevate.Service{Grants: store, Apps: store},
-		Ready: store.Ping, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
+		Flags:   &flags.Service{Flags: store, Keys: store, Apps: store, Audit: store},
+		Secrets: appSecrets,
+		Ready:   store.Ping, Logger: logger, Version: "test",
 	})
-	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs, promotions: map[string]int64{}}
+	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs, promotions: map[string]int64{},
+		flagKeys: map[string]int64{}, canary: "canary-" + runway.NewTokenSecret()}
 	t.Cleanup(p.srv.Close)
 	for _, team := range []string{"web", "data"} {
 		must(t, store.CreateTeam(ctx, &runway.Team{Name: team}))
@@ -133,7 +147,32 @@ func newPlatform(t *testing.T) *platform {
 		t.Fatalf("requesting access: %d %s", r.status, r.body)
 	}
 	p.access = g.ID
+	p.seedFlagsAndSecrets(t, appSecrets)
 	return p
+}
+
+// seedFlagsAndSecrets gives wiki and ledger a flag, a group, a flag key
+// and a secret.
+func (p *platform) seedFlagsAndSecrets(t *testing.T, appSecrets *secrets.Service) {
+	t.Helper()
+	ctx := runwaytest.Ctx
+	for _, app := range []string{"wiki", "ledger"} {
+		spec := flags.Spec{Key: "checkout", Type: runway.FlagBoolean}
+		spec.Defaults()
+		var fs []*runway.Flag
+		for _, env := range []runway.Environment{runway.EnvStaging, runway.EnvProduction} {
+			f := spec.Flag()
+			f.App, f.Environment, f.Enabled = app, env, env != runway.EnvProduction
+			fs = append(fs, f)
+		}
+		must(t, p.store.CreateFlags(ctx, fs...))
+		must(t, p.store.SaveFlagGroup(ctx, &runway.FlagGroup{App: app, Name: "beta", Keys: []string{"ana"}}))
+		k := &runway.FlagKey{App: app, Environment: runway.EnvStaging, Name: "web server"}
+		must(t, p.store.CreateFlagKey(ctx, k, runway.NewFlagKeySecret()))
+		p.flagKeys[app] = k.ID
+		_, err := appSecrets.Set(ctx, runway.SecretRef{App: app, Name: "OLD_TOKEN"}, strings.NewReader(p.canary))
+		must(t, err)
+	}
 }
 
 // submission is what `runway submit` sends for a small team app.

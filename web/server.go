@@ -6,7 +6,8 @@
 // Handlers decode, ask the access package whether the principal may act,
 // call a store or a service, and encode. They hold no business rule.
 //
-// web imports the root package, access, release and elevate.
+// web imports the root package, access, release, elevate, flags and
+// secrets.
 package web
 
 import (
@@ -19,7 +20,9 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/elevate"
+	"github.com/runwayhq/runway/flags"
 	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/secrets"
 )
 
 // Store is what the API reads and changes.
@@ -40,6 +43,12 @@ type Options struct {
 	Promoter *release.Promoter
 	// Access runs time-limited elevated access.
 	Access *elevate.Service
+	// Flags manages feature flags, their groups and flag keys; nil
+	// answers their routes with EUNAVAILABLE.
+	Flags *flags.Service
+	// Secrets sets, lists and deletes app secrets; nil (no master key
+	// configured) answers their routes with EUNAVAILABLE.
+	Secrets *secrets.Service
 	// Ready reports whether the server can serve (the database answers);
 	// /readyz calls it.
 	Ready   func(context.Context) error

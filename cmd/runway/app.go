@@ -117,6 +117,10 @@ func (a *app) rootCommand() *cobra.Command {
 		a.promoteCommand(),
 		a.approvalsCommand(),
 		a.accessCommand(),
+		a.devCommand(),
+		a.connectorCommand(),
+		a.flagsCommand(),
+		a.secretsCommand(),
 	)
 	return root
 }

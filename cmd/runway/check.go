@@ -13,6 +13,7 @@ import (
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/check"
 	"github.com/runwayhq/runway/config"
+	"github.com/runwayhq/runway/connector"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/report"
 	"github.com/runwayhq/runway/scanner/inventory"
@@ -165,9 +166,11 @@ func (a *app) check(cmd *cobra.Command, dir string, f checkFlags) error {
 // checks are the gate's checks, in the order they are reported.
 func (a *app) checks(f checkFlags) []runway.Check {
 	return []runway.Check{
-		check.Command{Step: check.Build, Env: a.cfg.Environ},
-		check.Command{Step: check.Lint, Env: a.cfg.Environ},
-		check.Command{Step: check.Test, Env: a.cfg.Environ},
+		// For a connector, build, lint and test are the connector's own
+		// (connector.Step); for other apps, the manifest's commands.
+		connector.Step(check.Command{Step: check.Build, Env: a.cfg.Environ}),
+		connector.Step(check.Command{Step: check.Lint, Env: a.cfg.Environ}),
+		connector.Step(check.Command{Step: check.Test, Env: a.cfg.Environ}),
 		secrets.New(secrets.Options{History: f.history, IncludeVendored: f.vendored, CacheDir: a.cfg.Check.CacheDir}),
 		osv.New(osv.Options{DB: cmp.Or(f.vulnDB, a.cfg.Vuln.DB)}),
 		sast.New(sast.Options{SARIF: f.sarif}),

@@ -48,14 +48,19 @@ func (a *app) client() (*apiClient, error) {
 // do sends a request and decodes the JSON answer into out (when not nil).
 // An API error becomes a runway.Error with the server's code and message.
 func (c *apiClient) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(data)
+	if in == nil {
+		return c.send(ctx, method, path, "", nil, out)
 	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, method, path, "application/json", bytes.NewReader(data), out)
+}
+
+// send is do with a body of any type (an app secret's value is sent as it
+// is).
+func (c *apiClient) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
@@ -63,8 +68,8 @@ func (c *apiClient) do(ctx context.Context, method, path string, in, out any) er
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Runway-Client", "cli")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {

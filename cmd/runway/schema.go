@@ -11,16 +11,17 @@ import (
 
 // schemas are the published JSON Schemas, by the name `runway schema` takes.
 var schemas = map[string][]byte{
-	"manifest": schema.Manifest,
-	"config":   schema.Config,
-	"report":   schema.CheckReport,
+	"manifest":  schema.Manifest,
+	"config":    schema.Config,
+	"report":    schema.CheckReport,
+	"connector": schema.Connector,
 }
 
 func (a *app) schemaCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "schema [manifest|config|report]",
-		Short: "Print a JSON Schema: runway.yaml (default), the CLI config or the check report",
-		Long: "Print the JSON Schema (draft 2020-12) of runway.yaml, the CLI config file or the `runway check` JSON report.\n\n" +
+		Use:   "schema [manifest|config|report|connector]",
+		Short: "Print a JSON Schema: runway.yaml (default), the CLI config, the check report or connector.yaml",
+		Long: "Print the JSON Schema (draft 2020-12) of runway.yaml, the CLI config file, the `runway check` JSON report or a connector's connector.yaml.\n\n" +
 			"Editors use the manifest schema to complete and check runway.yaml: save it as runway.schema.json and add\n" +
 			"`# yaml-language-server: $schema=runway.schema.json` at the top of runway.yaml.",
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -36,7 +37,7 @@ func (a *app) schemaCommand() *cobra.Command {
 			}
 			data, ok := schemas[name]
 			if !ok {
-				return usageError(cmd, fmt.Sprintf("There is no schema named %q; choose one of: %s.", name, strings.Join([]string{"manifest", "config", "report"}, ", ")))
+				return usageError(cmd, fmt.Sprintf("There is no schema named %q; choose one of: %s.", name, strings.Join([]string{"manifest", "config", "report", "connector"}, ", ")))
 			}
 			_, err := a.out.Write(data)
 			return err

@@ -45,6 +45,7 @@ type server struct {
 	channels []channel
 	queue    *jobs.Queue
 	tracing  *telemetry.Tracing
+	flagSecrets
 	// url is where people reach the server.
 	url string
 }
@@ -90,6 +91,9 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if err := s.openPromotions(ctx, policies); err != nil {
 		return nil, err
 	}
+	if err := s.openFlagsAndSecrets(ctx); err != nil {
+		return nil, err
+	}
 	pages, err := s.webPages(ctx)
 	if err != nil {
 		return nil, err
@@ -100,7 +104,8 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if s.cfg.Notify.Slack.SigningSecret != "" {
 		pages = append(pages, s.slackApp())
 	}
-	api := web.New(web.Options{Store: s.store, Release: s.release, Promoter: s.promoter, Access: s.access, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
+	pages = append(pages, s.ofrep)
+	api := web.New(web.Options{Store: s.store, Release: s.release, Promoter: s.promoter, Access: s.access, Flags: s.flags, Secrets: s.secrets, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
 	if err := s.scheduleAuditVerify(ctx, api.Registry()); err != nil {
 		return nil, fmt.Errorf("schedule the audit verification: %w", err)
 	}
