@@ -53,6 +53,7 @@ var allowedImports = map[string][]string{
 	"scanner/secrets":   {""},
 	"secrets":           {""},
 	"secrets/vault":     {""},
+	"supervisor":        {""},
 }
 
 // TestImportRules enforces the architecture: the root imports only the
