@@ -53,9 +53,10 @@ func TestTemplatesRaiseNoFindings(t *testing.T) {
 			if n, ok := out.Details["go_load_problems"]; ok {
 				t.Errorf("gosec could not load %v packages; log:\n%s", n, log)
 			}
+			// A connector is YAML, no code: nothing to read is right.
 			counts := out.Details["files_scanned"].(map[string]int)
-			if total := counts[langJavaScript] + counts[langGo]; total == 0 {
-				t.Errorf("files_scanned = %v: the template's code was not read", counts)
+			if total := counts[langJavaScript] + counts[langGo]; (total == 0) != (tmpl.Name == "connector") {
+				t.Errorf("files_scanned = %v for template %s", counts, tmpl.Name)
 			}
 		})
 	}
