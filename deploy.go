@@ -102,9 +102,9 @@ type DeploymentStore interface {
 	FindDeployment(ctx context.Context, id int64) (*Deployment, error)
 	// FindDeployments lists an app's deployments, newest first.
 	FindDeployments(ctx context.Context, app string, p Page) ([]*Deployment, error)
-	// UnfinishedDeployments lists deployments that are not done, for the
-	// deployer to resume after a restart.
-	UnfinishedDeployments(ctx context.Context) ([]*Deployment, error)
+	// ActiveDeployments lists the deployments that are live or not done,
+	// oldest first, for the deployer to resume after a restart.
+	ActiveDeployments(ctx context.Context) ([]*Deployment, error)
 }
 
 // Runtime runs app versions. Every method is idempotent: called again

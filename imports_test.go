@@ -54,6 +54,8 @@ var allowedImports = map[string][]string{
 	"secrets":           {""},
 	"secrets/vault":     {""},
 	"supervisor":        {""},
+	"localrt":           {"", "sourcepack", "supervisor", "proxy"},
+	"proxy":             {""},
 }
 
 // TestImportRules enforces the architecture: the root imports only the

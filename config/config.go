@@ -33,6 +33,8 @@ type Config struct {
 	Approvals Approvals `json:"approvals"`
 	// Notify configures where notices go.
 	Notify Notify `json:"notify"`
+	// Canary adjusts the production canary's analysis for every tier.
+	Canary Canary `json:"canary"`
 	// Secrets configures where the server keeps app secrets.
 	Secrets Secrets `json:"secrets"`
 	// Color is auto, always or never.
@@ -153,10 +155,23 @@ type Webhook struct {
 	Events []string `json:"events"`
 }
 
+// Canary adjusts the canary analysis (package rollout) of production
+// releases; zero fields keep each tier's defaults.
+type Canary struct {
+	// MinBake is the shortest time at each step.
+	MinBake Duration `json:"min_bake"`
+	// MinRequests is the fewest users' requests at each step.
+	MinRequests int `json:"min_requests"`
+}
+
 // Server configures `runway up`.
 type Server struct {
 	// Addr is the address to listen on (default 127.0.0.1:8080).
 	Addr string `json:"addr"`
+	// AppsAddr is where the apps are served, through the proxy
+	// (APP.ENV.localhost and /apps/APP/ENV/); default: Addr's host and
+	// the next port (port 0 stays 0).
+	AppsAddr string `json:"apps_addr"`
 	// Data is the folder for the SQLite database and other state
 	// (default ./runway-data).
 	Data string `json:"data"`
@@ -390,7 +405,7 @@ func applyEnv(cfg *Config, env map[string]string) error {
 		cfg.Policy.Exceptions = v
 	}
 	for name, field := range map[string]*string{
-		"RUNWAY_ADDR": &cfg.Server.Addr, "RUNWAY_DATA": &cfg.Server.Data, "RUNWAY_DATABASE_URL": &cfg.Server.DatabaseURL,
+		"RUNWAY_ADDR": &cfg.Server.Addr, "RUNWAY_APPS_ADDR": &cfg.Server.AppsAddr, "RUNWAY_DATA": &cfg.Server.Data, "RUNWAY_DATABASE_URL": &cfg.Server.DatabaseURL,
 		"RUNWAY_PUBLIC_URL": &cfg.Server.PublicURL, "RUNWAY_OTLP_ENDPOINT": &cfg.Server.OTLPEndpoint,
 		"RUNWAY_URL": &cfg.Client.URL, "RUNWAY_TOKEN": &cfg.Client.Token,
 		"RUNWAY_OIDC_ISSUER": &cfg.Server.OIDC.Issuer, "RUNWAY_OIDC_CLIENT_ID": &cfg.Server.OIDC.ClientID,

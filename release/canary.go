@@ -130,7 +130,7 @@ func (c *Canaries) act(w *canary, v rollout.Verdict) {
 	w.acting = true
 	dep := w.dep
 	w.mu.Unlock()
-	ctx := context.Background()
+	ctx := runway.WithActor(context.Background(), "runway")
 	var err error
 	switch v.Action {
 	case rollout.Rollback:

@@ -61,6 +61,11 @@ func (d *Deployer) Step(ctx context.Context, s runway.DeployStep) error {
 		}
 		return d.move(ctx, dep, runway.DeploymentSmoke, "", nil)
 	case runway.DeploymentSmoke:
+		// Start is idempotent: after a restart it adopts the version the
+		// crash left running.
+		if err := d.Runtime.Start(ctx, app, dep); err != nil {
+			return d.fail(ctx, app, dep, "The new version did not start: "+runway.ErrorMessage(err))
+		}
 		if err := d.Runtime.Smoke(ctx, app, dep); err != nil {
 			return d.fail(ctx, app, dep, "The smoke checks failed: "+runway.ErrorMessage(err))
 		}
@@ -69,8 +74,11 @@ func (d *Deployer) Step(ctx context.Context, s runway.DeployStep) error {
 		}
 		return d.goLive(ctx, dep, "The new version passed its smoke checks and now takes all the traffic.")
 	case runway.DeploymentCanary:
-		// Resumed after a restart: put the traffic back where it was and
-		// watch again.
+		// Resumed after a restart: adopt the canary, put the traffic back
+		// where it was and watch again.
+		if err := d.Runtime.Start(ctx, app, dep); err != nil {
+			return err
+		}
 		if err := d.Runtime.Route(ctx, dep.App, dep.Environment, dep.Stable, dep.Version(), dep.Weight); err != nil {
 			return err
 		}
@@ -267,4 +275,51 @@ func joinReasons(rs []string) string {
 		out += r
 	}
 	return out
+}
+
+// Resume picks up after a restart: live versions are started again (or
+// adopted, when their processes outlived the server) and routed, and every
+// unfinished deployment gets a step job for the state it is in (a job
+// left running by the crash finds its Seq taken and does nothing).
+func (d *Deployer) Resume(ctx context.Context) error {
+	ctx = runway.WithActor(ctx, "runway")
+	active, err := d.Deployments.ActiveDeployments(ctx)
+	if err != nil {
+		return err
+	}
+	canary := map[string]bool{}
+	for _, dep := range active {
+		if dep.State == runway.DeploymentCanary {
+			canary[key(dep.App, dep.Environment)] = true
+		}
+	}
+	for _, dep := range active {
+		if dep.State != runway.DeploymentLive {
+			continue
+		}
+		app, err := d.Apps.FindApp(ctx, dep.App)
+		if err != nil {
+			return err
+		}
+		if err := d.Runtime.Start(ctx, app, dep); err != nil {
+			return fmt.Errorf("resume %s in %s: %w", dep.Version(), dep.Environment, err)
+		}
+		if !canary[key(dep.App, dep.Environment)] {
+			if err := d.Runtime.Route(ctx, dep.App, dep.Environment, "", dep.Version(), 100); err != nil {
+				return err
+			}
+		}
+	}
+	for _, dep := range active {
+		if dep.State == runway.DeploymentLive {
+			continue
+		}
+		if _, err := d.Deployments.ChangeDeployment(ctx, dep.ID, func(tx *runway.DeploymentTx) error {
+			tx.Next = &runway.DeployStep{}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

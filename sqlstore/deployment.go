@@ -129,10 +129,11 @@ func (db *DB) FindDeployments(ctx context.Context, app string, p runway.Page) ([
 	return db.queryDeployments(ctx, db.read, where, args...)
 }
 
-// UnfinishedDeployments lists deployments that are not done, oldest first.
-func (db *DB) UnfinishedDeployments(ctx context.Context) ([]*runway.Deployment, error) {
-	return db.queryDeployments(ctx, db.read, ` WHERE d.state IN (?, ?, ?, ?, ?) ORDER BY d.id`,
-		runway.DeploymentQueued, runway.DeploymentBuilding, runway.DeploymentStarting, runway.DeploymentSmoke, runway.DeploymentCanary)
+// ActiveDeployments lists deployments that are live or not done, oldest
+// first.
+func (db *DB) ActiveDeployments(ctx context.Context) ([]*runway.Deployment, error) {
+	return db.queryDeployments(ctx, db.read, ` WHERE d.state IN (?, ?, ?, ?, ?, ?) ORDER BY d.id`,
+		runway.DeploymentQueued, runway.DeploymentBuilding, runway.DeploymentStarting, runway.DeploymentSmoke, runway.DeploymentCanary, runway.DeploymentLive)
 }
 
 func (db *DB) queryDeployments(ctx context.Context, q querier, where string, args ...any) ([]*runway.Deployment, error) {

@@ -115,6 +115,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.auditCommand(),
 		a.submitCommand(),
 		a.promoteCommand(),
+		a.deployCommand(),
+		a.statusCommand(),
 		a.approvalsCommand(),
 		a.accessCommand(),
 		a.devCommand(),

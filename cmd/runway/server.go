@@ -46,6 +46,7 @@ type server struct {
 	queue    *jobs.Queue
 	tracing  *telemetry.Tracing
 	flagSecrets
+	runtimeParts
 	// url is where people reach the server.
 	url string
 }
@@ -92,6 +93,9 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 		return nil, err
 	}
 	if err := s.openFlagsAndSecrets(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openRuntime(ctx); err != nil {
 		return nil, err
 	}
 	pages, err := s.webPages(ctx)
@@ -171,6 +175,9 @@ func (s *server) run(ctx context.Context) error {
 	if err := s.queue.Start(ctx); err != nil {
 		return fmt.Errorf("start the job workers: %w", err)
 	}
+	if err := s.runRuntime(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	s.log.Info("runway up", "url", s.url, "version", version, "database", string(s.store.Dialect()))
@@ -187,6 +194,7 @@ func (s *server) run(ctx context.Context) error {
 	if err := s.queue.Stop(shutdown); err != nil {
 		return fmt.Errorf("stop the job workers: %w", err)
 	}
+	s.closeRuntime(shutdown)
 	if err := s.tracing.Shutdown(shutdown); err != nil {
 		s.log.Warn("traces not flushed", "error", err.Error())
 	}
@@ -204,6 +212,12 @@ func (s *server) close() {
 	}
 	if s.queue != nil {
 		s.queue.Close()
+	}
+	if s.apps != nil {
+		s.apps.Close()
+	}
+	if s.sup != nil {
+		s.sup.Close() // leaves what runs for the next start to adopt
 	}
 	if s.store != nil {
 		s.store.Close()
@@ -245,4 +259,5 @@ func (s *server) announce(out io.Writer) {
 	}
 	fmt.Fprintf(out, "Runway is up at %s (data: %s). Press Ctrl+C to stop.\n", s.url, where)
 	fmt.Fprintf(out, "API: %s/api/v1  ·  health: %s/healthz  ·  metrics: %s/metrics\n", strings.TrimSuffix(s.url, "/"), s.url, s.url)
+	fmt.Fprintf(out, "Apps: %s/apps/APP/ENVIRONMENT/ (or http://APP.ENVIRONMENT.localhost:PORT)\n", s.appsURL)
 }

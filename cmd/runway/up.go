@@ -17,7 +17,7 @@ func (a *app) upCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			flags := cmd.Flags()
-			for flag, field := range map[string]*string{"addr": &a.cfg.Server.Addr, "data": &a.cfg.Server.Data, "database-url": &a.cfg.Server.DatabaseURL} {
+			for flag, field := range map[string]*string{"addr": &a.cfg.Server.Addr, "apps-addr": &a.cfg.Server.AppsAddr, "data": &a.cfg.Server.Data, "database-url": &a.cfg.Server.DatabaseURL} {
 				if flags.Changed(flag) {
 					*field, _ = flags.GetString(flag)
 				}
@@ -41,6 +41,7 @@ func (a *app) upCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().String("addr", "", "address to listen on (default 127.0.0.1:8080; config server.addr, RUNWAY_ADDR)")
+	cmd.Flags().String("apps-addr", "", "address the apps are served on, through the proxy (default: the next port; config server.apps_addr, RUNWAY_APPS_ADDR)")
 	cmd.Flags().String("data", "", "data folder for SQLite and logs (default ./runway-data; config server.data, RUNWAY_DATA)")
 	cmd.Flags().String("database-url", "", "PostgreSQL URL instead of SQLite (config server.database_url, RUNWAY_DATABASE_URL)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "fill an empty platform with sample teams, people, apps and candidates")
