@@ -168,6 +168,10 @@ type Canary struct {
 type Server struct {
 	// Addr is the address to listen on (default 127.0.0.1:8080).
 	Addr string `json:"addr"`
+	// CrashAfterCommits is for durability tests only: the server kills
+	// itself right after its Nth committed deployment change
+	// (RUNWAY_TEST_CRASH_AFTER_COMMITS; never in a file).
+	CrashAfterCommits int `json:"-"`
 	// AppsAddr is where the apps are served, through the proxy
 	// (APP.ENV.localhost and /apps/APP/ENV/); default: Addr's host and
 	// the next port (port 0 stays 0).
@@ -421,6 +425,13 @@ func applyEnv(cfg *Config, env map[string]string) error {
 	}
 	if err := checkSecrets(&cfg.Secrets); err != nil {
 		return err
+	}
+	if v, ok := env["RUNWAY_TEST_CRASH_AFTER_COMMITS"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return bad("RUNWAY_TEST_CRASH_AFTER_COMMITS", "a whole number")
+		}
+		cfg.Server.CrashAfterCommits = n
 	}
 	for i := range cfg.Notify.Webhooks {
 		h := &cfg.Notify.Webhooks[i]

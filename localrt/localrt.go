@@ -56,6 +56,10 @@ type Runtime struct {
 	o     Options
 	mu    sync.Mutex
 	procs map[supervisor.Key]*supervisor.Process
+	// starting and building serialize Start and Build, so that two runs
+	// of one step job (a restart re-enqueues what a crash interrupted)
+	// adopt one process and build once.
+	starting, building sync.Mutex
 }
 
 // New returns the runtime.
@@ -77,6 +81,8 @@ var _ runway.Runtime = (*Runtime)(nil)
 // Build unpacks the candidate's source (checking its digest) and builds it
 // with the manifest's run.build.
 func (r *Runtime) Build(ctx context.Context, app *runway.App, d *runway.Deployment, source []byte) (string, error) {
+	r.building.Lock()
+	defer r.building.Unlock()
 	dir := filepath.Join(r.o.Sources, app.Name, d.Version())
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		tmp := dir + ".tmp"
@@ -110,21 +116,32 @@ func (r *Runtime) Build(ctx context.Context, app *runway.App, d *runway.Deployme
 // still runs it) and waits until it answers its health path.
 func (r *Runtime) Start(ctx context.Context, app *runway.App, d *runway.Deployment) error {
 	key := supervisor.Key{App: app.Name, Environment: d.Environment, Version: d.Version()}
+	p, err := r.start(ctx, app, d, key)
+	if err != nil {
+		return err
+	}
+	return p.WaitReady(ctx)
+}
+
+// start finds the version's process, or adopts or starts it.
+func (r *Runtime) start(ctx context.Context, app *runway.App, d *runway.Deployment, key supervisor.Key) (*supervisor.Process, error) {
+	r.starting.Lock()
+	defer r.starting.Unlock()
 	if p := r.process(key); p != nil {
-		return p.WaitReady(ctx)
+		return p, nil
 	}
 	spec, err := r.spec(ctx, app, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := r.o.Supervisor.Adopt(ctx, spec)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r.mu.Lock()
 	r.procs[key] = p
 	r.mu.Unlock()
-	return p.WaitReady(ctx)
+	return p, nil
 }
 
 func (r *Runtime) spec(ctx context.Context, app *runway.App, d *runway.Deployment) (supervisor.Spec, error) {

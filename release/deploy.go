@@ -100,6 +100,9 @@ func (d *Deployer) build(ctx context.Context, app *runway.App, dep *runway.Deplo
 		return err
 	}
 	artifact, err := d.Runtime.Build(ctx, app, dep, src)
+	if runway.ErrorCode(err) == runway.EINTERNAL {
+		return fmt.Errorf("build %s of %s: %w", dep.Version(), dep.App, err) // not the app's fault: retry
+	}
 	if err != nil {
 		return d.fail(ctx, app, dep, "The build failed: "+runway.ErrorMessage(err))
 	}
@@ -313,6 +316,14 @@ func (d *Deployer) Resume(ctx context.Context) error {
 	for _, dep := range active {
 		if dep.State == runway.DeploymentLive {
 			continue
+		}
+		// A version that was starting or running when the server died is
+		// adopted now, before the caller reaps what nobody claims; the
+		// step job then finds it running. Errors are the step's to report.
+		if dep.State == runway.DeploymentStarting || dep.State == runway.DeploymentSmoke || dep.State == runway.DeploymentCanary {
+			if app, err := d.Apps.FindApp(ctx, dep.App); err == nil {
+				d.Runtime.Start(ctx, app, dep)
+			}
 		}
 		if _, err := d.Deployments.ChangeDeployment(ctx, dep.ID, func(tx *runway.DeploymentTx) error {
 			tx.Next = &runway.DeployStep{}

@@ -16,8 +16,11 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +45,11 @@ type Options struct {
 	URL string
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// CrashAfter, for durability tests only, kills the process (SIGKILL)
+	// right after its CrashAfter-th committed deployment change: an
+	// approval that starts a deployment, or a deployment's transition.
+	// Zero never crashes.
+	CrashAfter int
 }
 
 // DB is an open store. Its methods implement the root package's store
@@ -53,12 +61,15 @@ type DB struct {
 	now     func() time.Time
 	outbox  OutboxFunc // where notices go; nil drops them
 	steps   StepFunc   // where deployment steps go; nil drops them
+	// crashAfter and deployCommits implement Options.CrashAfter.
+	crashAfter    int64
+	deployCommits atomic.Int64
 }
 
 // Open connects to the database, applies pending migrations and returns the
 // store. The error says which database could not be opened and why.
 func Open(ctx context.Context, o Options) (*DB, error) {
-	db := &DB{now: o.Now}
+	db := &DB{now: o.Now, crashAfter: int64(o.CrashAfter)}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -192,4 +203,15 @@ func (db *DB) rebind(query string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// persisted counts a committed deployment change and, when Options.
+// CrashAfter says so, kills the process right there, as a power cut
+// would: the durability tests restart the server and check that nothing
+// is stuck, lost or done twice.
+func (db *DB) persisted() {
+	if db.crashAfter > 0 && db.deployCommits.Add(1) == db.crashAfter {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // the signal is on its way
+	}
 }

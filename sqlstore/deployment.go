@@ -81,6 +81,9 @@ func (db *DB) ChangeDeployment(ctx context.Context, id int64, change func(tx *ru
 		out = d
 		return nil
 	})
+	if err == nil {
+		db.persisted()
+	}
 	return out, err
 }
 

@@ -54,6 +54,7 @@ const promotionFrom = ` FROM promotions p JOIN apps a ON a.id = p.app_id JOIN te
 // sees the app's newest candidate as it is when the change commits.
 func (db *DB) ChangePromotion(ctx context.Context, app string, id int64, change func(tx *runway.PromotionTx) error) (*runway.Promotion, error) {
 	var out *runway.Promotion
+	started := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if db.dialect == Postgres {
@@ -148,8 +149,12 @@ func (db *DB) ChangePromotion(ctx context.Context, app string, id int64, change 
 			}
 		}
 		out = ptx.Promotion
+		started = ptx.Deployment != nil
 		return nil
 	})
+	if err == nil && started {
+		db.persisted()
+	}
 	return out, err
 }
 

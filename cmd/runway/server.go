@@ -67,7 +67,7 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 	if dbURL == "" {
 		dbURL = filepath.Join(cfg.Server.Data, "runway.db")
 	}
-	if s.store, err = sqlstore.Open(ctx, sqlstore.Options{URL: dbURL}); err != nil {
+	if s.store, err = sqlstore.Open(ctx, sqlstore.Options{URL: dbURL, CrashAfter: cfg.Server.CrashAfterCommits}); err != nil {
 		return nil, err
 	}
 	if s.decLog, err = os.OpenFile(filepath.Join(cfg.Server.Data, "decisions.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
