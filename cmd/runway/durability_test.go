@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +49,7 @@ var upLine = regexp.MustCompile(`Runway is up at (http://\S+) `)
 // startServer starts `runway up` on data (and db, when set) in a child
 // process; crashAfter > 0 makes it kill itself after that many deployment
 // commits.
-func startServer(t *testing.T, addr, data, db, conf string, crashAfter int) *serverProc {
+func startServer(t *testing.T, addr, data, db, conf, masterKey string, crashAfter int) *serverProc {
 	t.Helper()
 	args := []string{"up", "--addr", addr, "--data", data}
 	if db != "" {
@@ -55,9 +57,8 @@ func startServer(t *testing.T, addr, data, db, conf string, crashAfter int) *ser
 	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(testEnviron(t), "RUNWAY_TEST_RUN_MAIN=1", "RUNWAY_CONFIG="+conf, fmt.Sprintf("RUNWAY_TEST_CRASH_AFTER_COMMITS=%d", crashAfter),
-		// PostgreSQL servers need a master key for app secrets; a fixed
-		// test key (32 bytes, base64) works for SQLite too.
-		"RUNWAY_MASTER_KEY=cnVud2F5LXRlc3QtbWFzdGVyLWtleS0wMTIzNDU2Nzg=")
+		// PostgreSQL servers need a master key for app secrets.
+		"RUNWAY_MASTER_KEY="+masterKey)
 	out, _ := cmd.StdoutPipe()
 	sp := &serverProc{cmd: cmd, log: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = sp.log
@@ -288,6 +289,9 @@ func TestKillAtEveryPersistencePoint(t *testing.T) {
 func killPoints(t *testing.T, pg string) {
 	conf := filepath.Join(t.TempDir(), "runway.yaml")
 	os.WriteFile(conf, []byte("canary:\n  min_bake: 200ms\n  min_requests: 10\n"), 0o600)
+	var raw [32]byte
+	rand.Read(raw[:])
+	key := base64.StdEncoding.EncodeToString(raw[:])
 	crashed := 0
 	for point := 1; ; point++ {
 		db := ""
@@ -299,7 +303,7 @@ func killPoints(t *testing.T, pg string) {
 		// (OFREP_ENDPOINT) names it, and an unchanged environment is what
 		// lets the restart adopt them.
 		addr := freeAddr(t)
-		sp := startServer(t, addr, data, db, conf, point)
+		sp := startServer(t, addr, data, db, conf, key, point)
 		if _, err := (&driver{t: t, sp: sp}).cli(sp.token, "", "teams", "create", "web"); err != nil {
 			t.Fatal(err)
 		}
@@ -326,7 +330,7 @@ func killPoints(t *testing.T, pg string) {
 		}
 		crashed++
 		first := sp.log.String()
-		sp = startServer(t, addr, data, db, conf, 0)
+		sp = startServer(t, addr, data, db, conf, key, 0)
 		sp.token = token
 		r.sp = sp
 		if err := r.run(); err != nil {
