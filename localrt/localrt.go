@@ -101,8 +101,7 @@ func (r *Runtime) Build(ctx context.Context, app *runway.App, d *runway.Deployme
 			return "", err
 		}
 	}
-	b, err := r.o.Supervisor.Build(ctx, supervisor.BuildSpec{App: app.Name, Version: d.Version(), Source: dir,
-		Command: app.Manifest.Run.Build, Timeout: r.o.BuildTimeout, Limits: r.o.Limits})
+	b, err := r.o.Supervisor.Build(ctx, r.buildSpec(app, d))
 	if err != nil {
 		if b != nil && b.LogTail != "" {
 			return "", fmt.Errorf("%w\nThe end of the build log:\n%s", err, b.LogTail)
@@ -110,6 +109,11 @@ func (r *Runtime) Build(ctx context.Context, app *runway.App, d *runway.Deployme
 		return "", err
 	}
 	return b.Digest, nil
+}
+
+func (r *Runtime) buildSpec(app *runway.App, d *runway.Deployment) supervisor.BuildSpec {
+	return supervisor.BuildSpec{App: app.Name, Version: d.Version(), Source: filepath.Join(r.o.Sources, app.Name, d.Version()),
+		Command: app.Manifest.Run.Build, Timeout: r.o.BuildTimeout, Limits: r.o.Limits}
 }
 
 // Start runs the version (adopting it when a process from before a restart
@@ -162,8 +166,14 @@ func (r *Runtime) spec(ctx context.Context, app *runway.App, d *runway.Deploymen
 			return supervisor.Spec{}, err
 		}
 	}
+	// The version was built before it starts; asking again returns that
+	// build (where it runs from) without building anything.
+	b, err := r.o.Supervisor.Build(ctx, r.buildSpec(app, d))
+	if err != nil {
+		return supervisor.Spec{}, err
+	}
 	return supervisor.Spec{App: app.Name, Environment: d.Environment, Version: d.Version(),
-		Dir: filepath.Join(r.o.Sources, app.Name, d.Version()), Command: m.Run.Start, Secrets: secrets,
+		Dir: b.Dir, Command: m.Run.Start, Secrets: secrets,
 		OFREPEndpoint: r.o.OFREPEndpoint, Health: supervisor.HealthCheck{Path: m.Run.Health}, Limits: r.o.Limits}, nil
 }
 

@@ -16,62 +16,78 @@ import (
 	"github.com/runwayhq/runway"
 )
 
-// helloApp writes a small Node.js app: it answers its mode ("v1", "bad",
-// "v3"), fails every second request when the mode starts with "bad", and
-// reads the feature flag `greeting` through OFREP with its flag key.
-func helloApp(t *testing.T, dir, mode string) {
+// nodeAPIApp scaffolds the node-api template once, as a developer would,
+// with a secret for the feature flag key and an address that reads the
+// flag `greeting` over OFREP.
+func nodeAPIApp(t *testing.T, dir string) {
 	t.Helper()
-	files := map[string]string{
-		"runway.yaml": `name: hello
-owner: web
-risk: low
-audience: team
-data: [internal]
-integrations:
+	if r := cli(t, "", "new", "node-api", dir, "--name", "hello", "--owner", "web", "--audience", "team", "--data", "internal", "--yes"); r.code != 0 {
+		t.Fatalf("runway new: %s%s", r.stdout, r.stderr)
+	}
+	replaceIn(t, filepath.Join(dir, "runway.yaml"), "integrations: []", `integrations:
   - name: flags
     host: 127.0.0.1
     requires_secret: true
-    secret: FLAG_KEY
-flags:
-  security_review: true
-run:
-  start: node server.js
-  health: /healthz
-`,
-		"mode.txt": mode + "\n",
-		"server.js": `const http = require('http');
-const fs = require('fs');
-const mode = fs.readFileSync(__dirname + '/mode.txt', 'utf8').trim();
-let n = 0;
-http.createServer(async (req, res) => {
-  if (req.url === '/healthz') { res.end('ok'); return; }
-  if (req.url === '/flag') {
-    const r = await fetch(process.env.OFREP_ENDPOINT + '/ofrep/v1/evaluate/flags/greeting', {
-      method: 'POST',
-      headers: { 'Authorization': 'Bearer ' + process.env.FLAG_KEY, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ context: { targetingKey: 'user-1' } }),
-    });
-    const j = await r.json();
-    res.end(String(j.value));
-    return;
-  }
-  n++;
-  if (mode.startsWith('bad') && n % 2 === 0) { res.statusCode = 500; res.end('boom'); return; }
-  res.end(mode);
-}).listen(process.env.PORT, '127.0.0.1');
-`,
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+    secret: FLAG_KEY`)
+	replaceIn(t, filepath.Join(dir, "runway.yaml"), "security_review: false", "security_review: true")
+	replaceIn(t, filepath.Join(dir, "app", "routes.js"), "    // Lists every item.", `    // Reads the feature flag "greeting" over OFREP, with the app's key.
+    route('GET', '/api/flag', async () => {
+      const res = await fetch(process.env.OFREP_ENDPOINT + '/ofrep/v1/evaluate/flags/greeting', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ' + process.env.FLAG_KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ context: { targetingKey: 'user-1' } }),
+      });
+      return { body: await res.json() };
+    }),
+
+    // Lists every item.`)
+}
+
+// setMode changes what /api/hello answers: "v1", "bad" (failing every
+// second request) or "v3", starting from the scaffolded routes each time.
+func setMode(t *testing.T, dir, mode string) {
+	t.Helper()
+	path := filepath.Join(dir, "app", "routes.js")
+	orig := filepath.Join(filepath.Dir(dir), "routes.js.orig") // kept outside the app's source
+	if _, err := os.Stat(orig); err != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
 			t.Fatal(err)
 		}
+		os.WriteFile(orig, data, 0o644)
 	}
+	data, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := map[string]string{
+		"v1":  "      return { body: { message: 'v1' } };\n",
+		"bad": "      hits++;\n      if (hits % 2 === 0) throw new Error('the new version breaks');\n      return { body: { message: 'bad' } };\n",
+		"v3":  "      return { body: { message: 'v3' } };\n",
+	}[mode]
+	s := strings.Replace(string(data), "      const name = (query.name || 'world').trim();\n", answer+"      const name = (query.name || 'world').trim();\n", 1)
+	s = strings.Replace(s, "function createRoutes(", "let hits = 0;\n\nfunction createRoutes(", 1)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func replaceIn(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644)
 }
 
 var appsURL = regexp.MustCompile(`Apps: (http://\S+)/apps/APP/`)
 
 // TestDeploymentEndToEnd goes through the CLI and a real `runway up`:
-// check → submit → sandbox (smoke checks) → production after the team
+// scaffold node-api → check → submit → sandbox (smoke checks) → production after the team
 // lead's approval → a version that fails half its requests is rolled back
 // by the canary analysis, with the reason → a good version is promoted
 // step by step; the app reads a feature flag through OFREP with the key
@@ -101,10 +117,10 @@ func TestDeploymentEndToEnd(t *testing.T) {
 		"dev": {Role: runway.RoleDeveloper, Team: "web"}, "lead": {Role: runway.RoleTeamLead, Team: "web"},
 	})
 	dir := filepath.Join(t.TempDir(), "hello")
-	os.MkdirAll(dir, 0o755)
+	nodeAPIApp(t, dir)
 	submit := func(mode string) {
 		t.Helper()
-		helloApp(t, dir, mode)
+		setMode(t, dir, mode)
 		cli(t, "", "check", dir, "--quiet", "--skip", "build,lint,test", "--vuln-db", vulnDB(t))
 		must(up.remote(t, tokens["dev"], "", "submit", dir), "submit "+mode)
 	}
@@ -122,10 +138,10 @@ func TestDeploymentEndToEnd(t *testing.T) {
 	// Sandbox: nobody approves; build, start, smoke checks, live.
 	must(up.remote(t, tokens["dev"], "", "deploy", "hello"), "deploy")
 	waitState(t, up, tokens["dev"], "sandbox", "c1", runway.DeploymentLive)
-	if body := get(t, apps+"/apps/hello/sandbox/"); body != "v1" {
+	if body := get(t, apps+"/apps/hello/sandbox/api/hello"); !strings.Contains(body, `"v1"`) {
 		t.Fatalf("the sandbox answers %q", body)
 	}
-	if body := get(t, apps+"/apps/hello/sandbox/flag"); body != "bonjour" {
+	if body := get(t, apps+"/apps/hello/sandbox/api/flag"); !strings.Contains(body, `"value":"bonjour"`) {
 		t.Fatalf("the app read the flag as %q", body)
 	}
 
@@ -147,14 +163,14 @@ func TestDeploymentEndToEnd(t *testing.T) {
 	submit("bad")
 	promote()
 	waitState(t, up, tokens["dev"], "production", "c2", runway.DeploymentCanary)
-	bad := traffic(t, up, tokens["dev"], apps+"/apps/hello/production/", "c2", runway.DeploymentRolledBack)
+	bad := traffic(t, up, tokens["dev"], apps+"/apps/hello/production/api/hello", "c2", runway.DeploymentRolledBack)
 	t.Logf("rolled back after %d requests through the proxy", bad)
 	status := must(up.remote(t, tokens["dev"], "", "status", "hello"), "status").stdout
 	if !regexp.MustCompile(`production\s+c2\s+rolled_back\s+0%\s+The new version failed`).MatchString(status) {
 		t.Fatalf("status after the rollback:\n%s", status)
 	}
 	for range 20 {
-		if body := get(t, apps+"/apps/hello/production/"); body != "v1" {
+		if body := get(t, apps+"/apps/hello/production/api/hello"); !strings.Contains(body, `"v1"`) {
 			t.Fatalf("after the rollback a user got %q", body)
 		}
 	}
@@ -163,9 +179,9 @@ func TestDeploymentEndToEnd(t *testing.T) {
 	submit("v3")
 	promote()
 	waitState(t, up, tokens["dev"], "production", "c3", runway.DeploymentCanary)
-	traffic(t, up, tokens["dev"], apps+"/apps/hello/production/", "c3", runway.DeploymentLive)
+	traffic(t, up, tokens["dev"], apps+"/apps/hello/production/api/hello", "c3", runway.DeploymentLive)
 	for range 10 {
-		if body := get(t, apps+"/apps/hello/production/"); body != "v3" {
+		if body := get(t, apps+"/apps/hello/production/api/hello"); !strings.Contains(body, `"v3"`) {
 			t.Fatalf("after the promotion a user got %q", body)
 		}
 	}
@@ -214,6 +230,7 @@ func waitState(t *testing.T, up *upProcess, token, env, version, state string) {
 func traffic(t *testing.T, up *upProcess, token, url, version, state string) int {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
+	var firstBad, lastBad time.Time
 	for n := 1; ; n++ {
 		res, err := http.Get(url)
 		if err != nil {
@@ -221,9 +238,18 @@ func traffic(t *testing.T, up *upProcess, token, url, version, state string) int
 		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
+		if res.StatusCode >= 500 {
+			if firstBad.IsZero() {
+				firstBad = time.Now()
+			}
+			lastBad = time.Now()
+		}
 		if n%10 == 0 {
 			d := deployment(t, up, token, "production", version)
 			if d != nil && d.State == state {
+				if !firstBad.IsZero() {
+					t.Logf("%s: %v from the first failed request to the last one a user saw (traffic back on stable)", version, lastBad.Sub(firstBad))
+				}
 				return n
 			}
 			if d != nil && runway.DeploymentDone(d.State) {

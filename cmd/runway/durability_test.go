@@ -414,3 +414,55 @@ func freeAddr(t *testing.T) string {
 		}
 	}
 }
+
+// helloApp writes a small Node.js app: it answers its mode ("v1", "bad",
+// "v3"), fails every second request when the mode starts with "bad", and
+// reads the feature flag `greeting` through OFREP with its flag key.
+func helloApp(t *testing.T, dir, mode string) {
+	t.Helper()
+	files := map[string]string{
+		"runway.yaml": `name: hello
+owner: web
+risk: low
+audience: team
+data: [internal]
+integrations:
+  - name: flags
+    host: 127.0.0.1
+    requires_secret: true
+    secret: FLAG_KEY
+flags:
+  security_review: true
+run:
+  start: node server.js
+  health: /healthz
+`,
+		"mode.txt": mode + "\n",
+		"server.js": `const http = require('http');
+const fs = require('fs');
+const mode = fs.readFileSync(__dirname + '/mode.txt', 'utf8').trim();
+let n = 0;
+http.createServer(async (req, res) => {
+  if (req.url === '/healthz') { res.end('ok'); return; }
+  if (req.url === '/flag') {
+    const r = await fetch(process.env.OFREP_ENDPOINT + '/ofrep/v1/evaluate/flags/greeting', {
+      method: 'POST',
+      headers: { 'Authorization': 'Bearer ' + process.env.FLAG_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ context: { targetingKey: 'user-1' } }),
+    });
+    const j = await r.json();
+    res.end(String(j.value));
+    return;
+  }
+  n++;
+  if (mode.startsWith('bad') && n % 2 === 0) { res.statusCode = 500; res.end('boom'); return; }
+  res.end(mode);
+}).listen(process.env.PORT, '127.0.0.1');
+`,
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
