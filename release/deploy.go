@@ -195,7 +195,10 @@ func (d *Deployer) rollback(ctx context.Context, dep *runway.Deployment, v rollo
 		tx.Notices = append(tx.Notices, d.notice(dep, "was rolled back", why, tx))
 		return nil
 	})
-	if err := ignoreStale(err); err != nil {
+	if err == errStale {
+		return nil // it moved on meanwhile (live, or rolled back by a person): leave its processes alone
+	}
+	if err != nil {
 		return err
 	}
 	return d.Runtime.Stop(ctx, dep.App, dep.Environment, dep.Version())

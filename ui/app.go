@@ -29,6 +29,11 @@ type appPage struct {
 	Older   string
 	// Promote shows the form to request a promotion of the newest version.
 	Promote bool
+	// Deployments lists the app's newest deployments, newest first, for
+	// people who may see its candidates; DeploysHidden says they are
+	// there but not for this reader.
+	Deployments   []*runway.Deployment
+	DeploysHidden bool
 }
 
 // latestCheck is the latest candidate told in plain language.
@@ -62,6 +67,7 @@ func (u *UI) app(w http.ResponseWriter, r *http.Request, v *view) error {
 		Audience: audienceWords(a.Manifest.Audience), Data: dataWords(a.Manifest.Data)}
 	v.Title, v.Nav, v.Data = a.Name, "apps", &d
 	if !access.Allowed(v.principal, access.ReadCandidates, a.Team) {
+		d.DeploysHidden = u.opt.Deployer != nil
 		d.Hidden = fmt.Sprintf("Checks, findings and versions of this app are visible to the people of team %s, "+
 			"the security team, the platform team and admins. Ask a team lead of %s to add you to the team if you need them.", d.Owner, d.Owner)
 		u.render(w, r, http.StatusOK, "app", v)
@@ -72,6 +78,11 @@ func (u *UI) app(w http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	d.Promote = u.opt.Promoter != nil && d.Latest != nil && access.Allowed(v.principal, access.Promote, a.Team)
+	if u.opt.Deployer != nil {
+		if d.Deployments, err = u.opt.Deployer.Recent(ctx, v.principal, a.Name, recentDeployments); err != nil {
+			return err
+		}
+	}
 	u.render(w, r, http.StatusOK, "app", v)
 	return nil
 }

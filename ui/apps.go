@@ -39,6 +39,10 @@ type appRow struct {
 	Checks, Checked bool
 	Decision        runway.Decision
 	CheckedAt       time.Time
+	// Deployed is the app's newest deployment (nil when none, or when
+	// the person may not see it); DeploysHidden says it is not for them.
+	Deployed      *runway.Deployment
+	DeploysHidden bool
 }
 
 func (u *UI) apps(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -108,9 +112,19 @@ func (u *UI) appRow(r *http.Request, p access.Principal, a *runway.App, names ma
 		row.Owner = a.Team
 	}
 	if !access.Allowed(p, access.ReadCandidates, a.Team) {
+		row.DeploysHidden = u.opt.Deployer != nil
 		return row, nil
 	}
 	row.Checks = true
+	if u.opt.Deployer != nil {
+		ds, err := u.opt.Deployer.Recent(r.Context(), p, a.Name, 1)
+		if err != nil {
+			return row, err
+		}
+		if len(ds) > 0 {
+			row.Deployed = ds[0]
+		}
+	}
 	cs, err := u.opt.Store.FindCandidates(r.Context(), runway.CandidateFilter{App: a.Name, Page: runway.Page{Limit: 1}})
 	if err != nil || len(cs) == 0 {
 		return row, err

@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/runwayhq/runway"
 )
 
 // browser starts headless Chromium for one test and returns a context to
@@ -302,6 +304,84 @@ func TestBrowserApprovals(t *testing.T) {
 		}
 		screenshot(t, ctx, dir, "approvals-5-approved")
 	})
+	if errs := errors(); len(errs) > 0 {
+		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserDeployment follows a canary on its page as a person does:
+// the progress bar and its steps, htmx's polling moving them on as the
+// canary advances (under the strict CSP), the whole page coming back
+// when the canary ends, and a phone. No runtime runs here: the test moves
+// the deployment in the store as the deployer would, and leaves "Roll
+// back now" to TestRollbackForm and the end-to-end test of cmd/runway.
+func TestBrowserDeployment(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	dir := artifacts(t)
+	p := newPlatform(t)
+	ds := withDeployments(t, p)
+	path := fmt.Sprintf("/deployments/%d", ds.canary)
+	errors := consoleErrors(ctx)
+	weight := `(document.getElementById('weight') ? document.getElementById('weight').value : -1)`
+
+	signInAt(t, ctx, p.srv.URL+path, p.tokens["developer"])
+	if w := eval[int](t, ctx, weight); w != 20 {
+		t.Fatalf("the progress bar shows %d%%, want 20%%", w)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('form.rollback button').length`); n != 1 {
+		t.Errorf("the page shows %d Roll back buttons, want 1", n)
+	}
+	if h := eval[string](t, ctx, `document.querySelector('.runbook h3').textContent`); h != "Runbook: expense-approvals in production" {
+		t.Errorf("the runbook's heading is %q", h)
+	}
+	screenshot(t, ctx, dir, "deployment-1-canary")
+
+	// The canary advances: the polled progress follows without a reload,
+	// and what the person typed in the form stays.
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("reason"), "Totals look wrong")))
+	p.setDeployment(t, ds.canary, func(d *runway.Deployment) {
+		d.Step, d.Weight, d.Reason = 1, 50, "The new version did as well as the stable one: it now gets 50% of the traffic."
+	})
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](weight+` === 50`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the progress did not move to 50%%: %v", err)
+	}
+	if typed := eval[string](t, ctx, `document.getElementById('reason').value`); typed != "Totals look wrong" {
+		t.Errorf("the reason field holds %q after the refresh, want what was typed", typed)
+	}
+	if current := eval[string](t, ctx, `document.querySelector('.steps li.current').textContent`); !strings.HasPrefix(current, "50%") {
+		t.Errorf("the current step is %q, want 50%%", current)
+	}
+	screenshot(t, ctx, dir, "deployment-2-advanced")
+
+	// It goes live: the poll asks for the whole page, which has no form
+	// and stops polling.
+	p.setDeployment(t, ds.canary, func(d *runway.Deployment) {
+		d.State, d.Step, d.Weight, d.Reason = runway.DeploymentLive, 2, 100, "The canary met its objectives at every step."
+	})
+	// The reload replaces the document under the poll: poll again until
+	// the new page holds the answer.
+	live := `document.getElementById('state') && document.getElementById('state').textContent === 'Live' && !document.querySelector('form.rollback')`
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](live, chromedp.WithPollingTimeout(2*time.Second)))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not come back live without the form: %v", err)
+		}
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('[hx-trigger]').length`); n != 0 {
+		t.Errorf("a live deployment's page still polls (%d elements)", n)
+	}
+	screenshot(t, ctx, dir, "deployment-3-live")
+
+	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	for _, page := range []string{path, "/apps/expense-approvals"} {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.srv.URL+page), chromedp.WaitVisible(chromedp.CSS("main"))))
+		noSidewaysScroll(t, ctx, page)
+		screenshot(t, ctx, dir, "deployment-4-phone"+strings.ReplaceAll(page, "/", "-"))
+	}
 	if errs := errors(); len(errs) > 0 {
 		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
 	}

@@ -18,23 +18,31 @@ func TestGolden(t *testing.T) {
 	q := newPlatform(t)
 	rq := withRequests(t, q)
 	expense := fmt.Sprintf("/approvals/%d", rq.expense)
+	d := newPlatform(t)
+	ds := withDeployments(t, d)
 	for _, tt := range []struct {
 		name, role, path string
 		requests         bool // on the platform with promotion requests
+		deployments      bool // on the platform with deployments
 	}{
-		{"apps", "admin", "/apps", false},
-		{"apps-search", "developer", "/apps?q=e&tier=2", false},
-		{"app", "team-lead", "/apps/expense-approvals", false},
-		{"app-hidden", "no role", "/apps/ledger", false},
-		{"approvals", "team-lead", "/approvals", true},
-		{"approval", "team-lead", expense, true},
-		{"approval-submitter", "developer", expense, true},
-		{"approval-fallback", "platform", fmt.Sprintf("/approvals/%d", rq.ledger), true},
+		{"apps", "admin", "/apps", false, false},
+		{"apps-search", "developer", "/apps?q=e&tier=2", false, false},
+		{"app", "team-lead", "/apps/expense-approvals", false, false},
+		{"app-hidden", "no role", "/apps/ledger", false, false},
+		{"approvals", "team-lead", "/approvals", true, false},
+		{"approval", "team-lead", expense, true, false},
+		{"approval-submitter", "developer", expense, true, false},
+		{"approval-fallback", "platform", fmt.Sprintf("/approvals/%d", rq.ledger), true, false},
+		{"deployment-canary", "developer", fmt.Sprintf("/deployments/%d", ds.canary), false, true},
+		{"app-deployments", "developer", "/apps/expense-approvals", false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := p
-			if tt.requests {
+			switch {
+			case tt.requests:
 				p = q
+			case tt.deployments:
+				p = d
 			}
 			cookie, csrf := p.signIn(t, tt.role)
 			req, err := http.NewRequest(http.MethodGet, p.srv.URL+tt.path, nil)

@@ -70,9 +70,14 @@ func newPlatform(t testing.TB, configure ...func(*ui.Options)) *platform {
 	must(t, err)
 	promoter := &release.Promoter{Apps: store, Candidates: store, Promotions: store, People: store, Policies: engines, Now: clock.Now,
 		URL: func(id int64) string { return fmt.Sprintf("http://runway.test/approvals/%d", id) }}
+	// No runtime runs here: the deployer shows deployment records and
+	// refuses to move traffic.
+	deployer := &release.Deployer{Apps: store, Candidates: store, Deployments: store,
+		URL: func(id int64) string { return fmt.Sprintf("http://runway.test/deployments/%d", id) }}
 	p := &platform{store: store, sessions: sessions, clock: clock, tokens: map[string]string{}, users: map[string]*runway.User{},
 		release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter}, promoter: promoter}
-	opt := ui.Options{Store: store, Sessions: sessions, Promoter: promoter, Logger: slog.New(slog.DiscardHandler), Now: clock.Now}
+	opt := ui.Options{Store: store, Sessions: sessions, Promoter: promoter, Logger: slog.New(slog.DiscardHandler), Now: clock.Now,
+		Deployer: deployer, Runbooks: &release.Runbooks{Deployer: deployer, Flags: store, Audit: store, People: store, Promotions: store}}
 	for _, c := range configure {
 		c(&opt)
 	}

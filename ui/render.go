@@ -19,7 +19,7 @@ var templateFiles embed.FS
 
 // pageNames are the pages, each a template file that defines "content"
 // (and, for the app list, "results") inside the shared layout.
-var pageNames = []string{"sign-in", "apps", "app", "audit", "approvals", "approval", "error"}
+var pageNames = []string{"sign-in", "apps", "app", "audit", "approvals", "approval", "deployment", "error"}
 
 // pages holds one template set per page.
 type pages struct {
@@ -69,6 +69,8 @@ func funcs(now func() time.Time) template.FuncMap {
 		"stateCls": stateClass,
 		"role":     roleWords,
 		"verdict":  verdictWords,
+		"deployed": deploymentWords,
+		"depCls":   deploymentClass,
 	}
 }
 

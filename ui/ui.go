@@ -4,12 +4,14 @@
 // in plain language (decision, tier and why, approvals needed, findings
 // grouped by what to do), the history of its candidates, promotion
 // requests (an approval inbox per person, and a page per request with its
-// whole context where approvers approve or reject), and the audit
-// trail. People sign in by pasting an API token or, when configured, with
+// whole context where approvers approve or reject), deployments (a page
+// each with its canary's progress, refreshed while it moves, a "Roll
+// back now" form, and its runbook), and the audit trail. People sign in by pasting an API token or, when configured, with
 // single sign-on; their session is a signed cookie (package session).
 //
 // Pages work without JavaScript; htmx (vendored under static/, served from
-// this binary, never from a CDN) only narrows the app list as people type.
+// this binary, never from a CDN) only narrows the app list as people type
+// and refreshes a deployment's progress while it moves.
 // Every response carries a strict Content-Security-Policy: no inline
 // script or style.
 //
@@ -61,6 +63,15 @@ type Options struct {
 	// Promoter runs promotion requests and their approvals; nil leaves
 	// out the approval pages and the promotion form.
 	Promoter *release.Promoter
+	// Deployer shows deployments and rolls them back by hand; nil leaves
+	// out the deployment pages and the app page's deployments.
+	Deployer *release.Deployer
+	// Runbooks write the runbook a deployment's page shows; nil leaves
+	// it out.
+	Runbooks *release.Runbooks
+	// Traffic returns what the proxy measured of an environment's
+	// versions; nil leaves it out.
+	Traffic func(app string, env runway.Environment) []release.VersionTraffic
 	// Logger receives the causes of internal errors; nothing when nil.
 	Logger *slog.Logger
 	// Now returns the current time, for "3 hours ago"; time.Now when nil.
@@ -123,6 +134,11 @@ func (u *UI) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /approvals/{id}", u.page(access.ReadCatalog, u.approval))
 		mux.HandleFunc("POST /approvals/{id}/answer", u.page(access.ReadCatalog, u.answer))
 		mux.HandleFunc("POST /approvals/{id}/withdraw", u.page(access.ReadCatalog, u.withdraw))
+	}
+	if u.opt.Deployer != nil {
+		// release.Deployer asks access about each deployment's team.
+		mux.HandleFunc("GET /deployments/{id}", u.page(access.ReadCatalog, u.deployment))
+		mux.HandleFunc("POST /deployments/{id}/rollback", u.page(access.ReadCatalog, u.rollBack))
 	}
 }
 

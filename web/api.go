@@ -50,6 +50,7 @@ func (s *Server) registerAPI() {
 	s.route("GET /api/v1/audit", access.ReadAudit, s.listAudit)
 	s.route("GET /api/v1/audit/head", access.ReadAudit, s.auditHead)
 	s.registerPromotions()
+	s.registerDeployments()
 	s.registerAccess()
 	s.registerFlags()
 	s.registerSecrets()

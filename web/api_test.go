@@ -135,6 +135,16 @@ func TestEveryRouteRoleAndTeam(t *testing.T) {
 			target{"POST", "/api/v1/candidates", access.Submit, team, func() any { return submission(app, team) }, nil},
 			target{"POST", "/api/v1/apps/" + app + "/promotions", access.Promote, team, func() any { return map[string]string{"environment": "staging"} }, nil},
 			target{"GET", "/api/v1/apps/" + app + "/deployments", access.ReadCandidates, team, nil, nil},
+			target{"GET", "/api/v1/apps/" + app + "/logs?environment=sandbox", access.ReadCandidates, team, nil, nil},
+		)
+		// Deployments: the sandbox deployment is queued (no runtime runs
+		// here), so a rollback by someone who may is refused with 409,
+		// not 403.
+		dep := fmt.Sprint(p.deployments[app])
+		targets = append(targets,
+			target{"GET", "/api/v1/deployments/" + dep, access.ReadCandidates, team, nil, nil},
+			target{"GET", "/api/v1/deployments/" + dep + "/runbook", access.ReadCandidates, team, nil, nil},
+			target{"POST", "/api/v1/deployments/" + dep + "/rollback", access.Promote, team, func() any { return map[string]string{"reason": "errors after the release"} }, nil},
 		)
 		id := fmt.Sprint(p.promotions[app])
 		// A tier-2 request needs a team lead of the app's team; admins
@@ -263,7 +273,7 @@ func routePattern(path string) string {
 			parts[i] = "{name}"
 		case i == 6 && parts[5] == "flag-keys":
 			parts[i] = "{id}"
-		case i == 4 && (parts[3] == "tokens" || parts[3] == "access" || parts[3] == "promotions") && parts[i] != "inbox":
+		case i == 4 && (parts[3] == "tokens" || parts[3] == "access" || parts[3] == "promotions" || parts[3] == "deployments") && parts[i] != "inbox":
 			parts[i] = "{id}"
 		}
 	}

@@ -41,6 +41,9 @@ type platform struct {
 	// requester@example.com (a developer of both teams).
 	promotions map[string]int64
 	access     int64
+	// deployments are the ids of a queued sandbox deployment of wiki and
+	// of ledger (promoted by the requester; no runtime runs them here).
+	deployments map[string]int64
 	// Each app has a boolean flag "checkout" in staging (on) and
 	// production (off), a group "beta", a staging flag key (flagKeys
 	// holds its id) and the secret OLD_TOKEN for every environment,
@@ -97,15 +100,25 @@ func newPlatform(t *testing.T) *platform {
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	masterKey, _ := secrets.GenerateMasterKey()
 	appSecrets := secrets.New(secrets.Options{Backend: secrets.NewEnvelope(store, masterKey), Apps: store, Audit: store, Logger: logger})
+	// No runtime: the deployer shows deployments and refuses to move
+	// traffic it does not run.
+	deployer := &release.Deployer{Apps: store, Candidates: store, Deployments: store,
+		URL: func(id int64) string { return fmt.Sprintf("http://runway.test/deployments/%d", id) }}
 	s := web.New(web.Options{
 		Store: store, Release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter},
 		Promoter: promoter, Access: &elevate.Service{Grants: store, Apps: store},
-		Flags:   &flags.Service{Flags: store, Keys: store, Apps: store, Audit: store},
-		Secrets: appSecrets,
-		Ready:   store.Ping, Logger: logger, Version: "test",
+		Flags:    &flags.Service{Flags: store, Keys: store, Apps: store, Audit: store},
+		Secrets:  appSecrets,
+		Deployer: deployer,
+		Runbooks: &release.Runbooks{Deployer: deployer, Flags: store, Audit: store, People: store, Promotions: store},
+		// A test double of the supervisor's logs: it says what was asked.
+		Logs: func(_ context.Context, app string, env runway.Environment, version string, lines int) (string, error) {
+			return fmt.Sprintf("log of %s/%s/%s, last %d lines\n", app, env, version, lines), nil
+		},
+		Ready: store.Ping, Logger: logger, Version: "test",
 	})
 	p := &platform{srv: httptest.NewServer(s.Handler()), store: store, tokens: map[string]string{}, logs: logs, promotions: map[string]int64{},
-		flagKeys: map[string]int64{}, canary: "canary-" + runway.NewTokenSecret()}
+		deployments: map[string]int64{}, flagKeys: map[string]int64{}, canary: "canary-" + runway.NewTokenSecret()}
 	t.Cleanup(p.srv.Close)
 	for _, team := range []string{"web", "data"} {
 		must(t, store.CreateTeam(ctx, &runway.Team{Name: team}))
@@ -140,6 +153,11 @@ func newPlatform(t *testing.T) *platform {
 			t.Fatalf("promoting %s: %d %s", app, r.status, r.body)
 		}
 		p.promotions[app] = pr.ID
+		r = p.do(t, secret, "POST", "/api/v1/apps/"+app+"/promotions", map[string]string{"environment": "sandbox"})
+		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &pr) != nil || pr.Deployment == 0 {
+			t.Fatalf("deploying %s to its sandbox: %d %s", app, r.status, r.body)
+		}
+		p.deployments[app] = pr.Deployment
 	}
 	r := p.do(t, secret, "POST", "/api/v1/access", map[string]any{"role": "team-lead", "team": "data", "hours": 2, "reason": "cover for the data lead this afternoon"})
 	var g runway.AccessGrant

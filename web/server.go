@@ -5,6 +5,9 @@
 //
 // Handlers decode, ask the access package whether the principal may act,
 // call a store or a service, and encode. They hold no business rule.
+// Deployments are shown and rolled back through release.Deployer; an
+// app's log is read through Options.Logs, which cmd/runway makes from
+// the supervisor, so that web imports no adapter.
 //
 // web imports the root package, access, release, elevate, flags and
 // secrets.
@@ -49,6 +52,19 @@ type Options struct {
 	// Secrets sets, lists and deletes app secrets; nil (no master key
 	// configured) answers their routes with EUNAVAILABLE.
 	Secrets *secrets.Service
+	// Deployer shows deployments and rolls them back by hand; nil (a
+	// server that runs no deployments) answers their routes with
+	// EUNAVAILABLE.
+	Deployer *release.Deployer
+	// Runbooks write deployments' runbooks; nil answers the runbook
+	// route with EUNAVAILABLE.
+	Runbooks *release.Runbooks
+	// Logs returns the last lines of a version's log, secrets redacted;
+	// nil answers the log route with EUNAVAILABLE.
+	Logs func(ctx context.Context, app string, env runway.Environment, version string, lines int) (string, error)
+	// Traffic returns what the proxy measured of an environment's
+	// versions; nil leaves it out of deployments.
+	Traffic func(app string, env runway.Environment) []release.VersionTraffic
 	// Ready reports whether the server can serve (the database answers);
 	// /readyz calls it.
 	Ready   func(context.Context) error

@@ -45,7 +45,8 @@ func (a *app) client() (*apiClient, error) {
 	return &apiClient{base: base, token: token, http: &http.Client{Timeout: 2 * time.Minute}}, nil
 }
 
-// do sends a request and decodes the JSON answer into out (when not nil).
+// do sends a request and decodes the JSON answer into out (when not nil;
+// a *string gets the answer as it is).
 // An API error becomes a runway.Error with the server's code and message.
 func (c *apiClient) do(ctx context.Context, method, path string, in, out any) error {
 	if in == nil {
@@ -90,6 +91,10 @@ func (c *apiClient) send(ctx context.Context, method, path, contentType string, 
 		return &runway.Error{Code: e.Error.Code, Message: e.Error.Message}
 	}
 	if out == nil || res.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if text, ok := out.(*string); ok {
+		*text = string(data) // an answer that is not JSON, such as a runbook
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {

@@ -109,9 +109,15 @@ func openServer(ctx context.Context, cfg config.Config, logOut io.Writer) (_ *se
 		pages = append(pages, s.slackApp())
 	}
 	pages = append(pages, s.ofrep)
-	api := web.New(web.Options{Store: s.store, Release: s.release, Promoter: s.promoter, Access: s.access, Flags: s.flags, Secrets: s.secrets, Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
+	api := web.New(web.Options{Store: s.store, Release: s.release, Promoter: s.promoter, Access: s.access, Flags: s.flags, Secrets: s.secrets,
+		Deployer: s.deployer, Runbooks: s.runbooks(), Logs: s.appLogs, Traffic: s.traffic,
+		Ready: s.store.Ping, Logger: s.log, Version: version, Pages: pages, Trace: s.tracing.Handler})
 	if err := s.scheduleAuditVerify(ctx, api.Registry()); err != nil {
 		return nil, fmt.Errorf("schedule the audit verification: %w", err)
+	}
+	// The proxy's per-version counts, on /metrics (the runbooks point there).
+	if err := api.Registry().Register(s.proxy); err != nil {
+		return nil, fmt.Errorf("serve the proxy's metrics: %w", err)
 	}
 	s.http = &http.Server{
 		Handler:           api.Handler(),
@@ -150,11 +156,17 @@ func (s *server) webPages(ctx context.Context) ([]web.Registrar, error) {
 		pages = append(pages, &signin.Flow{Provider: provider, Sessions: sessions, Users: s.store, Secure: strings.HasPrefix(s.url, "https://"), Logger: s.log})
 		sso = signin.StartPath
 	}
-	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Promoter: s.promoter, Logger: s.log, OIDCSignIn: sso})
+	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Promoter: s.promoter, Deployer: s.deployer, Runbooks: s.runbooks(), Traffic: s.traffic,
+		Logger: s.log, OIDCSignIn: sso})
 	if err != nil {
 		return nil, err
 	}
 	return append(pages, u), nil
+}
+
+// runbooks write deployments' runbooks from the store.
+func (s *server) runbooks() *release.Runbooks {
+	return &release.Runbooks{Deployer: s.deployer, Flags: s.store, Audit: s.store, People: s.store, Promotions: s.store}
 }
 
 // displayAddr turns a listening address into one a browser can open.
