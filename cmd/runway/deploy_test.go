@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -93,7 +94,7 @@ var appsURL = regexp.MustCompile(`Apps: (http://\S+)/apps/APP/`)
 // step by step; the app reads a feature flag through OFREP with the key
 // it gets as a secret.
 func TestDeploymentEndToEnd(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/node"); err != nil {
+	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is needed: .ci/run installs it")
 	}
 	conf := filepath.Join(t.TempDir(), "runway.yaml")

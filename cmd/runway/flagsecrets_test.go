@@ -135,8 +135,15 @@ func TestFlagsAndSecretsEndToEnd(t *testing.T) {
 	// No value anywhere: the server's output and logs, the CLI's output,
 	// the API's answers, the audit trail (which records the changes).
 	audit := must(up.remote(t, up.token, "", "audit", "export"), `"action":"secret.set","subject":"secret:team-wiki/staging/SLACK_BOT_TOKEN"`, `"action":"secret.delete"`, `"action":"flag.kill"`)
+	// The database holds the job queue's payloads and every event beside
+	// the state: no value may be in it in the clear (only sealed).
+	var dbBytes []byte
+	for _, f := range []string{"runway.db", "runway.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(data, f))
+		dbBytes = append(dbBytes, b...)
+	}
 	places := map[string]string{"the server's log": up.log.String(), "the server's output": up.out.String(), "the audit trail": audit.stdout,
-		"a CLI output or API answer": strings.Join(seen, "\n")}
+		"a CLI output or API answer": strings.Join(seen, "\n"), "the database (job payloads, events, state)": string(dbBytes)}
 	for where, text := range places {
 		for _, c := range canaries {
 			if strings.Contains(text, c) {
