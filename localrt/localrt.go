@@ -195,6 +195,32 @@ func (r *Runtime) Smoke(ctx context.Context, app *runway.App, d *runway.Deployme
 	return nil
 }
 
+// Probe sends the platform's own request to a version's health path (or
+// home page), straight at its process, for the canary's probe stream. A
+// status of 0 means no answer.
+func (r *Runtime) Probe(ctx context.Context, app *runway.App, env runway.Environment, version string) (int, time.Duration) {
+	p := r.process(supervisor.Key{App: app.Name, Environment: env, Version: version})
+	if p == nil {
+		return 0, 0
+	}
+	path := app.Manifest.Run.Health
+	if path == "" {
+		path = "/"
+	}
+	start := time.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", p.Port(), path), nil)
+	if err != nil {
+		return 0, 0
+	}
+	req.Header.Set("User-Agent", "runway-probe")
+	res, err := r.o.HTTP.Do(req)
+	if err != nil {
+		return 0, time.Since(start)
+	}
+	res.Body.Close()
+	return res.StatusCode, time.Since(start)
+}
+
 func (r *Runtime) probe(ctx context.Context, port int, path string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", port, path), nil)
 	if err != nil {

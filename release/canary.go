@@ -23,6 +23,10 @@ type Canaries struct {
 	// Errors receives what went wrong acting on a verdict (logged by the
 	// caller); nil drops them.
 	Errors func(error)
+	// Probe, when set, is the platform's own request to a version (its
+	// health path, straight at its process): Tick probes the canary and
+	// its stable version, a stream apart from users' requests.
+	Probe func(ctx context.Context, app string, env runway.Environment, version string) (status int, latency time.Duration)
 
 	mu     sync.Mutex
 	active map[string]*canary // by app and environment
@@ -105,8 +109,30 @@ func (c *Canaries) Tick(now time.Time) {
 	}
 	c.mu.Unlock()
 	for _, w := range ws {
+		if c.Probe != nil {
+			c.probe(w, now)
+		}
 		w.mu.Lock()
 		c.act(w, w.analysis.Decide(now))
+	}
+}
+
+// probe sends one synthetic request to the canary and one to its stable
+// version and hands them to the analysis as probes.
+func (c *Canaries) probe(w *canary, now time.Time) {
+	w.mu.Lock()
+	dep := w.dep
+	w.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, v := range []struct {
+		version string
+		which   rollout.Version
+	}{{dep.Version(), rollout.Canary}, {dep.Stable, rollout.Stable}} {
+		status, latency := c.Probe(ctx, dep.App, dep.Environment, v.version)
+		w.mu.Lock()
+		w.analysis.Observe(rollout.Observation{At: now, Version: v.which, Status: status, Latency: latency, Synthetic: true})
+		w.mu.Unlock()
 	}
 }
 

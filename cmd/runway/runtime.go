@@ -78,7 +78,15 @@ func (s *server) openRuntime(ctx context.Context) error {
 		opt.Secrets = s.secrets.Resolve
 	}
 	base := strings.TrimSuffix(s.url, "/")
-	s.deployer = &release.Deployer{Apps: s.store, Candidates: s.store, Deployments: s.store, Runtime: localrt.New(opt),
+	rt := localrt.New(opt)
+	s.canaries.Probe = func(ctx context.Context, app string, env runway.Environment, version string) (int, time.Duration) {
+		a, err := s.store.FindApp(ctx, app)
+		if err != nil {
+			return 0, 0
+		}
+		return rt.Probe(ctx, a, env, version)
+	}
+	s.deployer = &release.Deployer{Apps: s.store, Candidates: s.store, Deployments: s.store, Runtime: rt,
 		Canaries: s.canaries, URL: func(id int64) string { return fmt.Sprintf("%s/deployments/%d", base, id) }}
 	s.canaries.Deployer = s.deployer
 	if err := jobs.Register(s.queue, func(ctx context.Context, j deployStepJob) error {
