@@ -27,7 +27,7 @@ var allowedImports = map[string][]string{
 	"oidc/oidctest":     {""},
 	"signin":            {"", "oidc", "session"},
 	"telemetry":         {""},
-	"ui":                {"", "access", "report", "session", "release"},
+	"ui":                {"", "access", "report", "session", "release", "flags", "secrets"},
 	"jobs":              {""},
 	"release":           {"", "access", "manifest", "window", "sbomdiff", "sourcepack", "rollout"},
 	"sourcepack":        {""},

@@ -34,6 +34,9 @@ type appPage struct {
 	// there but not for this reader.
 	Deployments   []*runway.Deployment
 	DeploysHidden bool
+	// Flags links the app's feature flags; Secrets links its secrets,
+	// for people who may see their names.
+	Flags, Secrets bool
 }
 
 // latestCheck is the latest candidate told in plain language.
@@ -64,7 +67,8 @@ func (u *UI) app(w http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	d := appPage{App: a, Owner: teamNames([]*runway.Team{team})[a.Team], Tier: tierWords(a.Tier),
-		Audience: audienceWords(a.Manifest.Audience), Data: dataWords(a.Manifest.Data)}
+		Audience: audienceWords(a.Manifest.Audience), Data: dataWords(a.Manifest.Data),
+		Flags: u.opt.Flags != nil, Secrets: access.Allowed(v.principal, access.ReadSecrets, a.Team)}
 	v.Title, v.Nav, v.Data = a.Name, "apps", &d
 	if !access.Allowed(v.principal, access.ReadCandidates, a.Team) {
 		d.DeploysHidden = u.opt.Deployer != nil

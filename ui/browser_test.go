@@ -386,3 +386,51 @@ func TestBrowserDeployment(t *testing.T) {
 		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestBrowserFlags pulls a kill switch as a team lead does in an
+// incident: open the flag's page, say why, kill it, read that it is
+// killed; then the flag pages and the secrets on a phone.
+func TestBrowserFlags(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	dir := artifacts(t)
+	p := newPlatform(t)
+	withFlags(t, p)
+	errors := consoleErrors(ctx)
+
+	signInAt(t, ctx, p.srv.URL+prodCheckout, p.tokens["team-lead"])
+	if state, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state"))); err != nil || state != "On" {
+		t.Fatalf("the flag says %q (%v), want On", state, err)
+	}
+	screenshot(t, ctx, dir, "flags-1-on")
+	must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("reason"), "Customers are charged twice"),
+		chromedp.Click(chromedp.CSS("form.kill button")),
+		chromedp.WaitVisible(chromedp.ID("killed")),
+	))
+	if state, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("state"))); err != nil || state != "Killed" {
+		t.Fatalf("after the kill the flag says %q (%v), want Killed", state, err)
+	}
+	if loc := eval[string](t, ctx, `location.pathname`); loc != prodCheckout {
+		t.Errorf("after the kill the browser is at %s, want %s", loc, prodCheckout)
+	}
+	killed, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("killed")))
+	must(t, err)
+	if !strings.Contains(killed, "Killed by team-lead@example.com") || !strings.Contains(killed, "Customers are charged twice") {
+		t.Errorf("the page says %q, want who killed it and why", killed)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('form.kill').length`); n != 0 {
+		t.Errorf("a killed flag still shows the kill switch")
+	}
+	screenshot(t, ctx, dir, "flags-2-killed")
+
+	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	for _, page := range []string{prodCheckout, flagList, wikiSecretPath} {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(p.srv.URL+page), chromedp.WaitVisible(chromedp.CSS("main"))))
+		noSidewaysScroll(t, ctx, page)
+		screenshot(t, ctx, dir, "flags-3-phone"+strings.ReplaceAll(page, "/", "-"))
+	}
+	if errs := errors(); len(errs) > 0 {
+		t.Errorf("the pages wrote errors to the console (a CSP refusal, a missing file or a script error):\n%s", strings.Join(errs, "\n"))
+	}
+}

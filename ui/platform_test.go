@@ -15,9 +15,11 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/access"
+	"github.com/runwayhq/runway/flags"
 	"github.com/runwayhq/runway/opa"
 	"github.com/runwayhq/runway/release"
 	"github.com/runwayhq/runway/runwaytest"
+	"github.com/runwayhq/runway/secrets"
 	"github.com/runwayhq/runway/session"
 	"github.com/runwayhq/runway/sqlstore"
 	"github.com/runwayhq/runway/ui"
@@ -29,12 +31,16 @@ import (
 // (data, team use, needs approval) and expense-approvals (web, needs a
 // team lead's approval, with findings). Promotions run on the real
 // release.Promoter with one OPA engine per environment.
+// Flags run on the real flags.Service, secrets on the real secrets.Service
+// with an envelope-encrypted backend in the same store.
 // Times come from a fixed clock, so that pages are stable.
 type platform struct {
 	srv      *httptest.Server
 	store    *sqlstore.DB
 	release  *release.Service
 	promoter *release.Promoter
+	flags    *flags.Service
+	secrets  *secrets.Service
 	sessions *session.Manager
 	ui       *ui.UI
 	clock    *runwaytest.Clock
@@ -74,9 +80,13 @@ func newPlatform(t testing.TB, configure ...func(*ui.Options)) *platform {
 	// refuses to move traffic.
 	deployer := &release.Deployer{Apps: store, Candidates: store, Deployments: store,
 		URL: func(id int64) string { return fmt.Sprintf("http://runway.test/deployments/%d", id) }}
+	masterKey, _ := secrets.GenerateMasterKey()
 	p := &platform{store: store, sessions: sessions, clock: clock, tokens: map[string]string{}, users: map[string]*runway.User{},
-		release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter}, promoter: promoter}
+		release: &release.Service{Apps: store, Candidates: store, Decider: engine, Promoter: promoter}, promoter: promoter,
+		flags:   &flags.Service{Flags: store, Keys: store, Apps: store, Audit: store},
+		secrets: secrets.New(secrets.Options{Backend: secrets.NewEnvelope(store, masterKey), Apps: store, Audit: store})}
 	opt := ui.Options{Store: store, Sessions: sessions, Promoter: promoter, Logger: slog.New(slog.DiscardHandler), Now: clock.Now,
+		Flags: p.flags, Secrets: p.secrets,
 		Deployer: deployer, Runbooks: &release.Runbooks{Deployer: deployer, Flags: store, Audit: store, People: store, Promotions: store}}
 	for _, c := range configure {
 		c(&opt)

@@ -19,7 +19,7 @@ var templateFiles embed.FS
 
 // pageNames are the pages, each a template file that defines "content"
 // (and, for the app list, "results") inside the shared layout.
-var pageNames = []string{"sign-in", "apps", "app", "audit", "approvals", "approval", "deployment", "error"}
+var pageNames = []string{"sign-in", "apps", "app", "audit", "approvals", "approval", "deployment", "flags", "flag", "secrets", "error"}
 
 // pages holds one template set per page.
 type pages struct {

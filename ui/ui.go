@@ -6,7 +6,11 @@
 // requests (an approval inbox per person, and a page per request with its
 // whole context where approvers approve or reject), deployments (a page
 // each with its canary's progress, refreshed while it moves, a "Roll
-// back now" form, and its runbook), and the audit trail. People sign in by pasting an API token or, when configured, with
+// back now" form, and its runbook), an app's feature flags (per
+// environment, each with its rules in words, its history, on/off buttons,
+// a kill switch and a "what does someone get?" form), its secrets (names,
+// versions and authors, never values: the web takes no secret value), and
+// the audit trail. People sign in by pasting an API token or, when configured, with
 // single sign-on; their session is a signed cookie (package session).
 //
 // Pages work without JavaScript; htmx (vendored under static/, served from
@@ -16,11 +20,13 @@
 // script or style.
 //
 // Handlers read stores and ask the access package whether the principal
-// may see something; promotions go through release.Promoter. They hold no
+// may see something; promotions go through release.Promoter, flag changes
+// through flags.Service and secrets through secrets.Service. They hold no
 // business rule. Forms that change something carry the session's CSRF
 // token.
 //
-// ui imports the root package, access, report, session and release; it
+// ui imports the root package, access, report, session, release, flags
+// and secrets; it
 // must not import stores, policy engines or other adapters.
 package ui
 
@@ -38,7 +44,9 @@ import (
 
 	"github.com/runwayhq/runway"
 	"github.com/runwayhq/runway/access"
+	"github.com/runwayhq/runway/flags"
 	"github.com/runwayhq/runway/release"
+	"github.com/runwayhq/runway/secrets"
 	"github.com/runwayhq/runway/session"
 )
 
@@ -72,6 +80,12 @@ type Options struct {
 	// Traffic returns what the proxy measured of an environment's
 	// versions; nil leaves it out.
 	Traffic func(app string, env runway.Environment) []release.VersionTraffic
+	// Flags shows and changes apps' feature flags; nil leaves out the
+	// flag pages.
+	Flags *flags.Service
+	// Secrets lists apps' secrets (never their values); nil says on the
+	// secrets page that secrets are not set up on this server.
+	Secrets *secrets.Service
 	// Logger receives the causes of internal errors; nothing when nil.
 	Logger *slog.Logger
 	// Now returns the current time, for "3 hours ago"; time.Now when nil.
@@ -126,7 +140,16 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sign-out", u.signOut)
 	mux.HandleFunc("GET /apps", u.page(access.ReadCatalog, u.apps))
 	mux.HandleFunc("GET /apps/{app}", u.page(access.ReadCatalog, u.app))
+	mux.HandleFunc("GET /apps/{app}/secrets", u.page(access.ReadCatalog, u.secrets))
 	mux.HandleFunc("GET /audit", u.page(access.ReadAudit, u.audit))
+	if u.opt.Flags != nil {
+		// flags.Service decides who may change which environment's flags.
+		mux.HandleFunc("GET /apps/{app}/flags", u.page(access.ReadCatalog, u.flagList))
+		mux.HandleFunc("GET /apps/{app}/flags/{env}/{key}", u.page(access.ReadCatalog, u.flag))
+		mux.HandleFunc("POST /apps/{app}/flags/{env}/{key}/on", u.page(access.ReadCatalog, u.flagSwitch(true)))
+		mux.HandleFunc("POST /apps/{app}/flags/{env}/{key}/off", u.page(access.ReadCatalog, u.flagSwitch(false)))
+		mux.HandleFunc("POST /apps/{app}/flags/{env}/{key}/kill", u.page(access.ReadCatalog, u.killFlag))
+	}
 	if u.opt.Promoter != nil {
 		// release.Promoter asks access about each app's team.
 		mux.HandleFunc("POST /apps/{app}/promote", u.page(access.ReadCatalog, u.promote))

@@ -157,7 +157,7 @@ func (s *server) webPages(ctx context.Context) ([]web.Registrar, error) {
 		sso = signin.StartPath
 	}
 	u, err := ui.New(ui.Options{Store: s.store, Sessions: sessions, Promoter: s.promoter, Deployer: s.deployer, Runbooks: s.runbooks(), Traffic: s.traffic,
-		Logger: s.log, OIDCSignIn: sso})
+		Flags: s.flags, Secrets: s.secrets, Logger: s.log, OIDCSignIn: sso})
 	if err != nil {
 		return nil, err
 	}
