@@ -181,12 +181,12 @@ func (u *UI) loadFlag(r *http.Request, v *view) (*flagPage, error) {
 	d := &flagPage{App: a, Flag: f, State: flagState(f), Class: flagClass(f), Rules: rulesWords(f.Rules),
 		Off: f.OffVariant, CanSwitch: flags.MayChange(v.principal, a.Team, env), CanKill: flags.MayKill(v.principal, a.Team)}
 	if len(f.Rules) > 0 {
-		d.Default = "Everyone else gets " + serveWords(f.Default) + "."
+		d.Default = "Everyone else gets " + flags.ServeWords(f.Default) + "."
 	} else {
-		d.Default = "When it is on, everyone gets " + serveWords(f.Default) + "."
+		d.Default = "When it is on, everyone gets " + flags.ServeWords(f.Default) + "."
 	}
 	for _, vr := range f.Variants {
-		d.Variants = append(d.Variants, variantRow{Name: vr.Name, Value: compactJSON(vr.Value), Description: vr.Description})
+		d.Variants = append(d.Variants, variantRow{Name: vr.Name, Value: flags.CompactJSON(vr.Value), Description: vr.Description})
 	}
 	slices.Reverse(entries) // newest first
 	for _, e := range entries {
@@ -232,7 +232,7 @@ func (u *UI) tryFlag(r *http.Request, v *view, f *runway.Flag, key, attrs string
 	if who == "" {
 		who = "Someone with no targeting key"
 	}
-	t.Result = evaluationWords(who, e)
+	t.Result = flags.EvaluationWords(who, e)
 	return t
 }
 

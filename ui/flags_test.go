@@ -86,7 +86,7 @@ func TestFlagPages(t *testing.T) {
 		{name: "the app page links the flags", role: "no role", path: "/apps/expense-approvals", status: http.StatusOK,
 			want: []string{`<a href="` + flagList + `">Feature flags</a>`}, not: []string{`/secrets">Secrets</a>`}},
 		{name: "a team lead may switch production", role: "team-lead", path: prodCheckout, status: http.StatusOK,
-			want: []string{`id="state">On<`, "staff: those whose email ends with @example.com get on", "Everyone else gets a rollout of on 25%, off 75%.",
+			want: []string{`id="state">On<`, "staff: people whose email ends with @example.com get on", "Everyone else gets a rollout of on 25%, off 75%.",
 				turnOffButton, killForm, "Created it, off (version 1)", "Changed it, now on (version 2)"},
 			not: []string{onlyTeamLeads}},
 		{name: "a developer may kill production but not switch it", role: "developer", path: prodCheckout, status: http.StatusOK,

@@ -323,7 +323,7 @@ func (a *app) flagsTry() *cobra.Command {
 		if who == "" {
 			who = "This context"
 		}
-		fmt.Fprintln(a.out, evaluationWords(who, &e))
+		fmt.Fprintln(a.out, flags.EvaluationWords(who, &e))
 		return nil
 	}
 	return cmd

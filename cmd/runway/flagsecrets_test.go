@@ -100,11 +100,11 @@ func TestFlagsAndSecretsEndToEnd(t *testing.T) {
 	must(run(tokens["dev"], "", "flags", "groups", "list", "team-wiki"), "staff", "our own people")
 	must(run(tokens["dev"], "", "flags", "update", "team-wiki", "staging", "new-checkout", "-f", spec, "--version", "2"), "Updated flag new-checkout of team-wiki in staging: version 3, on.")
 	refused(run(tokens["dev"], "", "flags", "update", "team-wiki", "staging", "new-checkout", "-f", spec, "--version", "2"), "changed since you read it")
-	must(run(tokens["dev"], "", "flags", "get", "team-wiki", "staging", "new-checkout"), "1. staff: in group staff → on", "Everyone else gets off.")
+	must(run(tokens["dev"], "", "flags", "get", "team-wiki", "staging", "new-checkout"), "1. staff: people in group staff → on", "Everyone else gets off.")
 	must(run(tokens["dev"], "", "flags", "try", "team-wiki", "staging", "new-checkout", "--targeting-key", "bo", "--attr", "email=bo@elsewhere.org"),
 		"bo gets off (false): no rule matched")
 	must(run(tokens["dev"], "", "flags", "try", "team-wiki", "staging", "new-checkout", "--targeting-key", "ana@example.com", "--attr", "email=ana@example.com"),
-		`ana@example.com gets on (true): rule "staff" matched.`)
+		`ana@example.com gets on (true): the rule "staff" matched.`)
 
 	// A flag key, and the app's evaluation over OFREP with it.
 	var key struct{ Secret string }

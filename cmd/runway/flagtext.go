@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,7 +45,7 @@ func printFlag(w io.Writer, f *runway.Flag) {
 	}
 	fmt.Fprintln(w, "Variants:")
 	for _, v := range f.Variants {
-		fmt.Fprintf(w, "  %s = %s", v.Name, compactJSON(v.Value))
+		fmt.Fprintf(w, "  %s = %s", v.Name, flags.CompactJSON(v.Value))
 		if v.Description != "" {
 			fmt.Fprintf(w, "  (%s)", v.Description)
 		}
@@ -62,73 +61,15 @@ func printFlag(w io.Writer, f *runway.Flag) {
 			if r.Name != "" {
 				name = r.Name + ": "
 			}
-			fmt.Fprintf(w, "  %d. %s%s → %s\n", i+1, name, conditionsWords(r.Conditions), serveWords(r.Serve))
+			fmt.Fprintf(w, "  %d. %s%s → %s\n", i+1, name, flags.ConditionsWords(r.Conditions), flags.ServeWords(r.Serve))
 		}
-		fmt.Fprintf(w, "Everyone else gets %s.\n", serveWords(f.Default))
+		fmt.Fprintf(w, "Everyone else gets %s.\n", flags.ServeWords(f.Default))
 	} else {
-		fmt.Fprintf(w, "When it is on, everyone gets %s.\n", serveWords(f.Default))
+		fmt.Fprintf(w, "When it is on, everyone gets %s.\n", flags.ServeWords(f.Default))
 	}
 	if f.Salt != "" {
 		fmt.Fprintf(w, "Rollouts are shuffled with the salt %q.\n", f.Salt)
 	}
-}
-
-func compactJSON(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return string(raw)
-	}
-	return b.String()
-}
-
-func conditionsWords(cs []runway.FlagCondition) string {
-	if len(cs) == 0 {
-		return "everyone"
-	}
-	var parts []string
-	for _, c := range cs {
-		values := strings.Join(c.Values, ", ")
-		switch c.Op {
-		case runway.OpInGroup:
-			parts = append(parts, "in group "+values)
-		case runway.OpNotInGroup:
-			parts = append(parts, "not in group "+values)
-		default:
-			words, ok := opWords[c.Op]
-			if !ok {
-				words = strings.ReplaceAll(string(c.Op), "_", " ") + " %s"
-			}
-			parts = append(parts, c.Attribute+" "+fmt.Sprintf(words, values))
-		}
-	}
-	return strings.Join(parts, " and ")
-}
-
-// opWords say what a condition's operator tests.
-var opWords = map[runway.FlagOp]string{
-	runway.OpEquals: "is %s", runway.OpNotEquals: "is not %s", runway.OpIn: "is one of %s", runway.OpNotIn: "is none of %s",
-	runway.OpStartsWith: "starts with %s", runway.OpEndsWith: "ends with %s", runway.OpContains: "contains %s",
-	runway.OpLT: "is less than %s", runway.OpLTE: "is at most %s", runway.OpGT: "is more than %s", runway.OpGTE: "is at least %s",
-	runway.OpSemverEq: "is %s (a version)", runway.OpSemverLT: "is earlier than %s", runway.OpSemverLTE: "is %s or earlier",
-	runway.OpSemverGT: "is later than %s", runway.OpSemverGTE: "is %s or later",
-}
-
-// serveWords says what a rule or default serves: a variant, or shares of
-// a rollout in percent.
-func serveWords(s runway.FlagServe) string {
-	if len(s.Rollout) == 0 {
-		return s.Variant
-	}
-	var parts []string
-	for _, wt := range s.Rollout {
-		parts = append(parts, fmt.Sprintf("%s %s%%", wt.Variant, percent(wt.Weight)))
-	}
-	return "a rollout: " + strings.Join(parts, ", ")
-}
-
-// percent writes buckets of 10,000 as a percentage: 2500 is 25, 1 is 0.01.
-func percent(buckets int) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", float64(buckets)/100), "0"), ".")
 }
 
 // flagChange is a row of a flag's history.
@@ -150,38 +91,6 @@ func flagChange(e runway.AuditEntry) string {
 	return fmt.Sprintf("%d\t%s\t%s\t%d\t%s", e.Seq, stamp(e.Time), e.Actor, d.Version, what)
 }
 
-// evaluationWords says what who got from a flag, and why.
-func evaluationWords(who string, e *flags.Evaluation) string {
-	if e.Failed() {
-		return fmt.Sprintf("%s gets the app's own default: the flag could not be evaluated (%s: %s).", who, e.ErrorCode, e.ErrorDetails)
-	}
-	got := fmt.Sprintf("%s gets %s (%s)", who, e.Variant, compactJSON(e.Value))
-	rule, _ := e.Metadata["rule"].(string)
-	switch e.Reason {
-	case flags.ReasonStatic:
-		return got + ": the flag is on and has no rules, so everyone gets it."
-	case flags.ReasonTargetingMatch:
-		if rule != "" {
-			return fmt.Sprintf("%s: rule %q matched.", got, rule)
-		}
-		return got + ": a rule matched."
-	case flags.ReasonSplit:
-		why := "the percentage rollout"
-		if rule != "" {
-			why = fmt.Sprintf("rule %q's percentage rollout", rule)
-		}
-		return fmt.Sprintf("%s: %s put them in bucket %v of 10,000.", got, why, e.Metadata["bucket"])
-	case flags.ReasonDisabled:
-		if e.Metadata["killed"] == true {
-			return got + ": the flag is killed. Apps use their own default for it."
-		}
-		return got + ": the flag is off. Apps use their own default for it."
-	case flags.ReasonDefault:
-		return got + ": no rule matched, so the flag's default applies."
-	}
-	return fmt.Sprintf("%s (%s).", got, e.Reason)
-}
-
 func printGroups(w io.Writer, gs []runway.FlagGroup) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "GROUP\tWHO\tUPDATED\tDESCRIPTION")
@@ -200,7 +109,7 @@ func printGroup(w io.Writer, g *runway.FlagGroup) {
 		fmt.Fprintf(w, "Listed: %s\n", strings.Join(g.Keys, ", "))
 	}
 	if len(g.Conditions) > 0 {
-		fmt.Fprintf(w, "Matching: %s\n", conditionsWords(g.Conditions))
+		fmt.Fprintf(w, "Matching: %s\n", flags.ConditionsWords(g.Conditions))
 	}
 }
 

@@ -58,7 +58,7 @@ func TestFlagAndSecretWords(t *testing.T) {
 		{Variant: "off", Value: json.RawMessage("false"), Reason: flags.ReasonDisabled, Metadata: map[string]any{"killed": true}},
 		{ErrorCode: flags.ErrTargetingKeyMissing, ErrorDetails: "a percentage rollout needs a targetingKey", Reason: flags.ReasonError},
 	} {
-		fmt.Fprintln(&b, evaluationWords("ana@example.com", &e))
+		fmt.Fprintln(&b, flags.EvaluationWords("ana@example.com", &e))
 	}
 	section("flags groups list")
 	groups := []runway.FlagGroup{
