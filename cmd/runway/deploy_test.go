@@ -87,13 +87,12 @@ func replaceIn(t *testing.T, path, old, new string) {
 
 var appsURL = regexp.MustCompile(`Apps: (http://\S+)/apps/APP/`)
 
-// TestDeploymentEndToEnd goes through the CLI and a real `runway up`:
-// scaffold node-api → check → submit → sandbox (smoke checks) → production after the team
-// lead's approval → a version that fails half its requests is rolled back
-// by the canary analysis, with the reason → a good version is promoted
-// step by step; the app reads a feature flag through OFREP with the key
-// it gets as a secret.
-func TestDeploymentEndToEnd(t *testing.T) {
+// deployPlatform starts `runway up` with a quick canary (1 s and 20
+// requests per step), creates teams and people with one grant each, and
+// returns the server, where its apps are served, the people's tokens and
+// a check that fails the test with the server's log.
+func deployPlatform(t *testing.T, teams []string, grants map[string]runway.RoleGrant) (*upProcess, string, map[string]string, func(result, string) result) {
+	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is needed: .ci/run installs it")
 	}
@@ -105,7 +104,6 @@ func TestDeploymentEndToEnd(t *testing.T) {
 	if m == nil {
 		t.Fatalf("runway up did not say where the apps are:\n%s", up.out)
 	}
-	apps := m[1]
 	must := func(r result, what string) result {
 		t.Helper()
 		if r.code != 0 {
@@ -113,8 +111,20 @@ func TestDeploymentEndToEnd(t *testing.T) {
 		}
 		return r
 	}
-	must(up.remote(t, up.token, "", "teams", "create", "web"), "teams create")
-	tokens := people(t, filepath.Join(data, "runway.db"), map[string]runway.RoleGrant{
+	for _, team := range teams {
+		must(up.remote(t, up.token, "", "teams", "create", team), "teams create "+team)
+	}
+	return up, m[1], people(t, filepath.Join(data, "runway.db"), grants), must
+}
+
+// TestDeploymentEndToEnd goes through the CLI and a real `runway up`:
+// scaffold node-api → check → submit → sandbox (smoke checks) → production after the team
+// lead's approval → a version that fails half its requests is rolled back
+// by the canary analysis, with the reason → a good version is promoted
+// step by step; the app reads a feature flag through OFREP with the key
+// it gets as a secret.
+func TestDeploymentEndToEnd(t *testing.T) {
+	up, apps, tokens, must := deployPlatform(t, []string{"web"}, map[string]runway.RoleGrant{
 		"dev": {Role: runway.RoleDeveloper, Team: "web"}, "lead": {Role: runway.RoleTeamLead, Team: "web"},
 	})
 	dir := filepath.Join(t.TempDir(), "hello")

@@ -61,28 +61,7 @@ http.createServer((req, res) => {
 // and a second rollback finds nothing in its canary and says how to go
 // back from the live version.
 func TestManualRollbackEndToEnd(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/node"); err != nil {
-		t.Fatal("node is needed: .ci/run installs it")
-	}
-	conf := filepath.Join(t.TempDir(), "runway.yaml")
-	os.WriteFile(conf, []byte("canary:\n  min_bake: 1s\n  min_requests: 20\n"), 0o600)
-	data := t.TempDir()
-	up := startUpEnv(t, []string{"RUNWAY_CONFIG=" + conf}, "--data", data)
-	m := appsURL.FindStringSubmatch(up.out.String())
-	if m == nil {
-		t.Fatalf("runway up did not say where the apps are:\n%s", up.out)
-	}
-	apps := m[1]
-	must := func(r result, what string) result {
-		t.Helper()
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d\n%s%s\nserver log:\n%s", what, r.code, r.stdout, r.stderr, up.log)
-		}
-		return r
-	}
-	must(up.remote(t, up.token, "", "teams", "create", "web"), "teams create web")
-	must(up.remote(t, up.token, "", "teams", "create", "data"), "teams create data")
-	tokens := people(t, filepath.Join(data, "runway.db"), map[string]runway.RoleGrant{
+	up, apps, tokens, must := deployPlatform(t, []string{"web", "data"}, map[string]runway.RoleGrant{
 		"dev": {Role: runway.RoleDeveloper, Team: "web"}, "lead": {Role: runway.RoleTeamLead, Team: "web"},
 		"other": {Role: runway.RoleDeveloper, Team: "data"}, "security": {Role: runway.RoleSecurity},
 	})
